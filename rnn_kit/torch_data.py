@@ -1,0 +1,41 @@
+"""Thin adapters from ``rnn_kit.data`` arrays to PyTorch ``TensorDataset``/``DataLoader``.
+
+Only this module (and ``torch_models``) imports torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+
+def to_tensor(array, dtype=None) -> torch.Tensor:
+    """float arrays -> float32 tensors, integer arrays -> int64 tensors (unless ``dtype``)."""
+    array = np.asarray(array)
+    if dtype is None:
+        dtype = torch.int64 if array.dtype.kind in "iu" else torch.float32
+    return torch.as_tensor(array, dtype=dtype)
+
+
+def make_loader(*arrays, batch_size: int = 32, shuffle: bool = False, seed: int = 0,
+                dtype=None) -> DataLoader:
+    """A ``DataLoader`` over a ``TensorDataset`` of equally long arrays.
+
+    Shuffling uses its own ``torch.Generator`` seeded with ``seed``, so the batch
+    order is the same on every run, whatever else used torch's global generator.
+
+    Examples
+    --------
+    >>> X, y = np.zeros((10, 5, 1)), np.zeros((10, 1))
+    >>> [tuple(b[0].shape) for b in make_loader(X, y, batch_size=4)]
+    [(4, 5, 1), (4, 5, 1), (2, 5, 1)]
+    """
+    if not arrays:
+        raise ValueError("make_loader needs at least one array")
+    lengths = {len(a) for a in arrays}
+    if len(lengths) != 1:
+        raise ValueError(f"arrays must have the same first dimension, got {sorted(len(a) for a in arrays)}")
+    dataset = TensorDataset(*(to_tensor(a, dtype) for a in arrays))
+    generator = torch.Generator().manual_seed(seed)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
