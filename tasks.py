@@ -59,11 +59,11 @@ def setup() -> Path:
 
 
 def run_env() -> dict:
-    """One BLAS/OpenMP thread: for models this small a second thread costs more than it gains."""
+    """One BLAS/OpenMP thread (for models this small a second one costs more than it gains), offline."""
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")
-    env.setdefault("MPLBACKEND", "Agg")
+    env.setdefault("RNN_KIT_OFFLINE", "1")  # notebooks and tests never touch the network
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     return env
 
@@ -80,7 +80,7 @@ def test(extra: list[str]) -> int:
 def lab(extra: list[str]) -> int:
     python = setup()
     env = run_env()
-    env.pop("MPLBACKEND")  # inline plots in JupyterLab
+    env.pop("RNN_KIT_OFFLINE")  # a learner may download Tiny Shakespeare
     return subprocess.run([str(python), "-m", "jupyterlab", "--notebook-dir", str(ROOT / "notebooks"), *extra],
                           cwd=ROOT, env=env).returncode
 

@@ -5,7 +5,6 @@ import os
 import numpy as np
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("RNN_KIT_OFFLINE", "1")  # tests never touch the network
 
 

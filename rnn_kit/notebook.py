@@ -1,0 +1,67 @@
+"""The Setup step shared by every notebook: seed every generator, pick the device."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Setup(NamedTuple):
+    """What a notebook needs after setup."""
+
+    rng: np.random.Generator
+    device: str  # "cuda" or "cpu"; "cpu" for NumPy-only notebooks
+    seed: int
+
+
+def setup(seed: int = 0, *, use_torch: bool = False) -> Setup:
+    """Seed Python, NumPy (and PyTorch), and choose where PyTorch computes.
+
+    Parameters
+    ----------
+    seed : int
+    use_torch : bool
+        Also seed torch (CPU and CUDA) and pick CUDA when available. On the CPU torch
+        is limited to one thread: for models this small a second thread gains little
+        and slows steps down when the other core is busy.
+
+    Returns
+    -------
+    Setup
+        ``rng`` is a fresh ``np.random.Generator(seed)``: pass it (or seeds) to every
+        function that draws random numbers.
+    """
+    random.seed(seed)
+    device = "cpu"
+    if use_torch:
+        import torch
+
+        torch.manual_seed(seed)  # also seeds every CUDA device
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        if device == "cpu":
+            torch.set_num_threads(1)
+    return Setup(np.random.default_rng(seed), device, seed)
+
+
+def assets_dir() -> Path | None:
+    """The repository's ``assets/`` folder when running from a checkout, else None (e.g. Colab)."""
+    here = Path.cwd()
+    for folder in (here, *here.parents[:2]):
+        if (folder / "assets").is_dir() and (folder / "rnn_kit").is_dir():
+            return folder / "assets"
+    return None
+
+
+def save_figure(fig, filename: str) -> None:
+    """Save ``fig`` as ``assets/<filename>`` (where the README shows it) when in a checkout.
+
+    Written with fixed metadata so that re-running a notebook reproduces the same file.
+    Returns nothing, so a notebook cell ending with it shows only the figure.
+    """
+    folder = assets_dir()
+    if folder is not None and not os.environ.get("RNN_KIT_NO_ASSETS"):
+        fig.savefig(folder / filename, dpi=100, bbox_inches="tight", metadata={"Software": None})
