@@ -85,6 +85,21 @@ class SequenceModel(nn.Module):
         return self.head(out), h_n  # (N, T, H) -> (N, T, O)
 
 
+class Forecaster(SequenceModel):
+    """Many-to-one: reads windows (N, T, F) and predicts O values from the last hidden state.
+
+    Same layers and arguments as ``SequenceModel``; ``forward`` returns only ``(N, O)``.
+    Taught in ``notebooks/03_time_series.ipynb``.
+    """
+
+    def forward(self, x: torch.Tensor, h0=None) -> torch.Tensor:
+        """``x``: (N, T, F) -> predictions (N, O)."""
+        if x.dim() != 3:
+            raise ValueError(f"x must have shape (N, T, F), got {tuple(x.shape)}")
+        out, _ = self.rnn(x, h0)  # (N, T, H)
+        return self.head(out[:, -1])  # (N, H) -> (N, O)
+
+
 # ---------------------------------------------------------------- NumPy <-> PyTorch
 
 

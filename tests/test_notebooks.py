@@ -131,3 +131,15 @@ def test_nbval_fails_when_outputs_no_longer_match_the_code(tmp_path):
     for name, expected in [("fresh", 0), ("timing", 0), ("stale", 1)]:
         result = subprocess.run([*args, str(tmp_path / f"{name}.ipynb")], capture_output=True, text=True, cwd=tmp_path)
         assert result.returncode == expected, (name, result.stdout[-2000:])
+
+
+def test_readme_results_are_the_notebook_outputs():
+    """Every number quoted in the README's results block appears in notebook 3's committed outputs."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- results: numbers from notebooks/03_time_series.ipynb -->")[1].split("<!-- end results -->")[0]
+    outputs = "".join("".join(out.get("text", "")) for c in cells(ROOT / "notebooks" / "03_time_series.ipynb")
+                      if c["cell_type"] == "code" for out in c["outputs"])
+    numbers = re.findall(r"(?<![\w.])\d+\.\d+", block)
+    assert len(numbers) >= 15
+    for number in numbers:
+        assert number in outputs, number
