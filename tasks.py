@@ -81,8 +81,9 @@ def lab(extra: list[str]) -> int:
     python = setup()
     env = run_env()
     env.pop("RNN_KIT_OFFLINE")  # a learner may download Tiny Shakespeare
-    return subprocess.run([str(python), "-m", "jupyterlab", "--notebook-dir", str(ROOT / "notebooks"), *extra],
-                          cwd=ROOT, env=env).returncode
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers run as root
+    return subprocess.run([str(python), "-m", "jupyterlab", "--notebook-dir", str(ROOT / "notebooks"), *as_root,
+                           *extra], cwd=ROOT, env=env).returncode
 
 
 def main(argv: list[str]) -> int:
