@@ -108,10 +108,10 @@ def rollout(model: nn.Module, window, steps: int, device="cpu") -> np.ndarray:
     """
     check_positive("steps", steps, integer=True)
     window = as_float_array("window", window, ndim=(1, 2, 3))
-    if window.shape[-2 if window.ndim > 1 else 0] == 0:
+    x = {1: window[None, :, None], 2: window[None], 3: window}[window.ndim]  # always (N, T, F)
+    if x.shape[1] == 0:
         raise ValueError(f"window must hold at least one step, got shape {window.shape}")
-    x = window.reshape((1, -1, 1) if window.ndim == 1 else (1, *window.shape) if window.ndim == 2 else window.shape)
-    x = torch.as_tensor(x, dtype=torch.float32, device=device)  # (N, T, F)
+    x = torch.as_tensor(x, dtype=torch.float32, device=device)
     model.eval()
     preds = []
     with torch.no_grad():

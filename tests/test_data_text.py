@@ -13,6 +13,7 @@ from rnn_kit.data import (
     DownloadError,
     RemoteFile,
     Vocabulary,
+    bigram_successors,
     load_corpus,
     python_docs_text,
     random_windows,
@@ -63,6 +64,19 @@ def test_vocabulary_rejects_bad_input():
         Vocabulary(["a"], unknown="?")
     with pytest.raises(ValueError, match=r"ids must lie in \[0, 3\), got values from 0 to 5"):
         Vocabulary.from_text("abc").decode([0, 5])
+
+
+# ---------------------------------------------------------------- bigram baseline
+
+
+def test_bigram_successors_counts_ties_and_unseen_ids():
+    ids = np.array([0, 1, 0, 2, 0, 1, 3, 3])
+    succ = bigram_successors(ids, 5)
+    assert succ.tolist() == [1, 0, 0, 3, 0]  # 0->1 twice; 1->0 and 1->3 tie: smallest; 4 unseen: most common (0)
+    with pytest.raises(ValueError, match=r"ids must hold at least two ids to count successors, got 1"):
+        bigram_successors(np.array([0]), 3)
+    with pytest.raises(ValueError, match=r"ids must lie in \[0, 2\), got values from 0 to 3"):
+        bigram_successors(np.array([0, 3]), 2)
 
 
 # ---------------------------------------------------------------- batches

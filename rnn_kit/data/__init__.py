@@ -17,12 +17,13 @@ from .labelled import (
 from .real import load_co2, load_weather
 from .scaling import MinMaxScaler, StandardScaler
 from .series import multivariate_series, sine_wave, trend_seasonal
-from .text import Vocabulary, random_windows, split_ids, stream_batches
+from .text import Vocabulary, bigram_successors, random_windows, split_ids, stream_batches
 from .windows import SeriesSplit, chronological_split, make_windows, window_indices
 
 __all__ = [
     "TINY_SHAKESPEARE", "DownloadError", "LinearAR", "MinMaxScaler", "RemoteFile", "SeriesSplit",
-    "StandardScaler", "Vocabulary", "chronological_split", "encode_dataset", "encode_labels", "encode_padded",
+    "StandardScaler", "Vocabulary", "bigram_successors", "chronological_split", "encode_dataset", "encode_labels",
+    "encode_padded",
     "load_co2", "load_corpus", "load_surnames", "load_weather", "mae", "majority_accuracy",
     "make_windows", "mse", "multivariate_series", "persistence", "python_docs_text", "random_windows",
     "sine_wave", "split_ids", "stratified_split", "stream_batches", "text_vocabulary", "training_mean",

@@ -91,6 +91,36 @@ class Vocabulary:
         return cls([str(t) for t in tokens], unknown=unknown or None)
 
 
+# ---------------------------------------------------------------- baseline
+
+
+def bigram_successors(ids, vocab_size: int) -> np.ndarray:
+    """The memoryless baseline: for each id, the id that most often follows it in ``ids``.
+
+    Predict the next id of ``x`` as ``bigram_successors(train_ids, V)[x]``. Ties go to the
+    smallest id; an id never seen before another falls back to the most common id overall.
+
+    Returns
+    -------
+    ndarray of int, shape (vocab_size,)
+
+    Examples
+    --------
+    >>> bigram_successors(np.array([0, 1, 0, 1, 0, 2]), 3).tolist()
+    [1, 0, 0]
+    """
+    check_positive("vocab_size", vocab_size, integer=True)
+    ids = as_int_array("ids", ids, 0, vocab_size, ndim=1)
+    if len(ids) < 2:
+        raise ValueError(f"ids must hold at least two ids to count successors, got {len(ids)}")
+    counts = np.zeros((vocab_size, vocab_size), dtype=np.int64)  # counts[a, b]: how often b follows a
+    np.add.at(counts, (ids[:-1], ids[1:]), 1)
+    successors = counts.argmax(axis=1)  # argmax takes the first (smallest) id on ties
+    unseen = counts.sum(axis=1) == 0
+    successors[unseen] = np.bincount(ids, minlength=vocab_size).argmax()
+    return successors
+
+
 # ---------------------------------------------------------------- batches
 
 
