@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from rnn_kit import RNNModel  # noqa: E402
-from rnn_kit.torch_models import to_torch  # noqa: E402
+from rnn_kit.torch.models import to_torch  # noqa: E402
 
 CASES = {  # name: (vocab V or None, D, H, N, T, O)
     "small char (V=65, H=64, N=32, T=50)": (65, 64, 64, 32, 50, 65),

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 
 from rnn_kit.data import StandardScaler, chronological_split, make_windows, mse, sine_wave
-from rnn_kit.torch_data import make_loader
-from rnn_kit.torch_models import Forecaster, count_parameters
-from rnn_kit.torch_train import fit, predict
+from rnn_kit.torch.data import make_loader
+from rnn_kit.torch.models import Forecaster, count_parameters
+from rnn_kit.torch.train import fit, predict
 
 SIGMA = 0.1
 DEFAULT = {"window": 20, "hidden": 50, "layers": 1, "cell": "rnn"}

@@ -1,8 +1,9 @@
 """rnn-kit: recurrent neural networks from scratch in NumPy, proven against PyTorch.
 
-``import rnn_kit`` needs only NumPy; the PyTorch models live in ``rnn_kit.torch_models``.
+``import rnn_kit`` needs only NumPy; the PyTorch models live in ``rnn_kit.torch.models``.
 """
 
+from .cells.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from .checkpoint import load_model, save_model
 from .gradcheck import check_model_gradients, numerical_gradient, numerical_gradient_array, rel_error
 from .layers import (
@@ -14,7 +15,6 @@ from .layers import (
 from .losses import mse_loss, softmax, softmax_cross_entropy
 from .model import RNNModel
 from .optim import SGD, Adagrad, Adam, clip_grad_norm, clip_grad_value, global_norm
-from .rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 
 __version__ = "0.1.0"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import layers, rnn
+from . import layers
 from ._checks import (
     as_float_array,
     as_int_array,
@@ -14,6 +14,7 @@ from ._checks import (
     check_positive,
     check_shape,
 )
+from .cells import rnn
 from .losses import mse_loss, softmax, softmax_cross_entropy
 
 LOSSES = ("cross_entropy", "mse")

@@ -38,12 +38,9 @@ def setup(seed: int = 0, *, use_torch: bool = False) -> Setup:
     random.seed(seed)
     device = "cpu"
     if use_torch:
-        import torch
+        from .torch import seed_torch  # the one device rule; only here does the NumPy side reach torch
 
-        torch.manual_seed(seed)  # also seeds every CUDA device
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        if device == "cpu":
-            torch.set_num_threads(1)
+        device = seed_torch(seed).type
     return Setup(np.random.default_rng(seed), device, seed)
 
 

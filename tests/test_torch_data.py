@@ -5,7 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 from rnn_kit.data import make_windows, sine_wave  # noqa: E402
-from rnn_kit.torch_data import make_loader, to_tensor  # noqa: E402
+from rnn_kit.torch.data import make_loader, to_tensor  # noqa: E402
 
 
 def test_loader_shapes_dtypes_and_seeded_shuffle():

@@ -9,7 +9,7 @@ import pytest
 from rnn_kit import RNNModel, rel_error
 
 torch = pytest.importorskip("torch")
-from rnn_kit.torch_models import SequenceModel, to_numpy, to_torch, torch_grads  # noqa: E402
+from rnn_kit.torch.models import SequenceModel, to_numpy, to_torch, torch_grads  # noqa: E402
 
 TOL = 1e-10
 

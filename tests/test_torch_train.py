@@ -6,9 +6,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from rnn_kit.data import make_windows, sine_wave  # noqa: E402
-from rnn_kit.torch_data import make_loader  # noqa: E402
-from rnn_kit.torch_models import Forecaster, to_numpy  # noqa: E402
-from rnn_kit.torch_train import fit, predict, rollout  # noqa: E402
+from rnn_kit.torch.data import make_loader  # noqa: E402
+from rnn_kit.torch.models import Forecaster, to_numpy  # noqa: E402
+from rnn_kit.torch.train import fit, predict, rollout  # noqa: E402
 
 
 def _sine_loaders():

@@ -1,6 +1,6 @@
 """Data helpers: time series and windows, scalers and baselines, characters, labelled text.
 
-NumPy only; ``rnn_kit.torch_data`` turns these arrays into PyTorch loaders.
+NumPy only; ``rnn_kit.torch.data`` turns these arrays into PyTorch loaders.
 """
 
 from .baselines import LinearAR, mae, mse, persistence, training_mean, window_mean

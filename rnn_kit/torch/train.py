@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ._checks import as_float_array, check_positive
+from .._checks import as_float_array, check_positive
 
 
 def evaluate(model: nn.Module, loader: DataLoader, loss_fn=None, device="cpu") -> float:

@@ -1,6 +1,6 @@
 """Thin adapters from ``rnn_kit.data`` arrays to PyTorch ``TensorDataset``/``DataLoader``.
 
-Only this module (and ``torch_models``) imports torch.
+Part of ``rnn_kit.torch``, the one folder that imports torch.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """PyTorch models for the same tasks, and exact weight copies to and from ``RNNModel``.
 
-Import this module only where PyTorch is installed; ``import rnn_kit`` never imports it.
+Part of ``rnn_kit.torch``: import it only where PyTorch is installed.
 """
 
 from __future__ import annotations
@@ -9,17 +9,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._checks import check_nonlinearity, check_positive
-from .model import RNNModel
+from .._checks import check_nonlinearity, check_positive
+from ..model import RNNModel
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
-
-
-def pick_device(prefer: str | None = None) -> torch.device:
-    """CUDA when available (or ``prefer`` when given), else CPU."""
-    if prefer is not None:
-        return torch.device(prefer)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_nonempty, check_nonlinearity, check_shape
+from .._checks import as_float_array, check_nonempty, check_nonlinearity, check_shape
 
 # ---------------------------------------------------------------- one time step
 

@@ -1,0 +1,1 @@
+"""Recurrent cells. Each module offers the same small interface (see ``rnn.py``)."""
