@@ -70,14 +70,14 @@ def numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1e-5) 
     return grad
 
 
-def check_model_gradients(model, inputs, targets, h0=None, mask=None, h: float = 1e-5) -> dict:
+def check_model_gradients(model, inputs, targets, state0=None, mask=None, h: float = 1e-5, lengths=None) -> dict:
     """Relative error between ``model.loss_and_grads`` and centred differences, per parameter.
 
     Parameters
     ----------
     model : RNNModel
         Use ``dtype=np.float64``; float32 has too few digits for differences.
-    inputs, targets, h0, mask
+    inputs, targets, state0, mask, lengths
         As for ``model.loss_and_grads``.
 
     Returns
@@ -91,9 +91,9 @@ def check_model_gradients(model, inputs, targets, h0=None, mask=None, h: float =
     """
     if model.dtype != np.float64:
         raise ValueError(f"gradient checks need a float64 model, got {model.dtype}")
-    _, grads, _ = model.loss_and_grads(inputs, targets, h0, mask)
+    _, grads, _ = model.loss_and_grads(inputs, targets, state0, mask, lengths)
 
     def loss():
-        return model.loss_and_grads(inputs, targets, h0, mask)[0]
+        return model.loss_and_grads(inputs, targets, state0, mask, lengths)[0]
 
     return {k: rel_error(grads[k], numerical_gradient(loss, p, h)) for k, p in model.params.items()}

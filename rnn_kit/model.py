@@ -1,34 +1,30 @@
-"""A whole network: (embedding) -> RNN -> affine output, with its loss and gradients."""
+"""A whole network: input projection -> recurrent cell -> output head, with its loss and gradients.
+
+Built only from the public forward/backward pairs of ``layers`` and of the cell module:
+
+    ids (N, T)      --embedding_projection-->  xw (N, T, G)  --cell.recurrence-->  h (N, T, H)
+    x (N, T, D)     --temporal_affine------->  xw (N, T, G)
+
+    head="every":  h --temporal_affine--> y (N, T, O)                     many-to-many
+    head="last":   h --last_step--> h_last (N, H) --affine--> y (N, O)    many-to-one
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from . import layers
-from ._checks import (
-    as_float_array,
-    as_int_array,
-    as_rng,
-    check_nonempty,
-    check_nonlinearity,
-    check_positive,
-    check_shape,
-)
-from .cells import rnn
-from .losses import mse_loss, softmax, softmax_cross_entropy
+from ._checks import as_float_array, as_int_array, as_rng, check_nonempty, check_nonlinearity, check_positive
+from .cells import get_cell
+from .losses import mse_loss, softmax_cross_entropy
 
 LOSSES = ("cross_entropy", "mse")
+HEADS = ("every", "last")
 DTYPES = (np.float32, np.float64)
 
 
-def _orthogonal(rng, n, dtype):
-    """A random (n, n) orthogonal matrix (QR of a Gaussian, signs fixed)."""
-    q, r = np.linalg.qr(rng.standard_normal((n, n)))
-    return (q * np.sign(np.diag(r))).astype(dtype)
-
-
 class RNNModel:
-    """Vanilla RNN with an output layer, written with ``rnn_kit``'s forward/backward pairs.
+    """A recurrent network with an output layer, written with ``rnn_kit``'s forward/backward pairs.
 
     Parameters
     ----------
@@ -41,7 +37,14 @@ class RNNModel:
     vocab_size : int, optional
         When given, inputs are integer ids of shape (N, T) looked up in
         ``W_embed`` of shape (vocab_size, D); otherwise inputs are floats (N, T, D).
+    cell : {"rnn", "lstm", "gru"}
+        The recurrent cell, a module of ``rnn_kit.cells``.
+    head : {"every", "last"}
+        ``"every"``: an output at every step (many-to-many, e.g. "hell" -> "ello");
+        ``"last"``: one output per sequence from the state after its last real step
+        (many-to-one, e.g. a forecast or a class), with optional ``lengths``.
     nonlinearity : {"tanh", "relu"}
+        Only for ``cell="rnn"``.
     loss : {"cross_entropy", "mse"}
     dtype : numpy.float32 or numpy.float64
     rng : numpy.random.Generator, int or None
@@ -49,12 +52,10 @@ class RNNModel:
 
     Notes
     -----
-    Initialisation: ``W_xh ~ N(0, 1/D)`` and ``W_hy ~ N(0, 1/H)`` keep each
-    pre-activation near unit variance; ``W_hh`` is a random orthogonal matrix, so at
-    the start the recurrence neither shrinks nor blows up the hidden state and its
-    gradient; biases start at zero; ``W_embed ~ N(0, 1)``. (The ``x 0.01`` scale of
-    some tutorials makes every hidden unit nearly 0 and the heatmaps blank.)
-    Taught in ``notebooks/01_rnn_from_scratch.ipynb``.
+    Initialisation: the cell's ``init_params`` (for the RNN ``W_xh ~ N(0, 1/D)`` and an
+    orthogonal ``W_hh``), ``W_hy ~ N(0, 1/H)``, ``b_y = 0``, ``W_embed ~ N(0, 1)``.
+    The state passed between chunks is the cell's: an array (N, H), or for the LSTM a
+    tuple ``(h, c)``. Taught in ``notebooks/01_rnn_from_scratch.ipynb``.
 
     Examples
     --------
@@ -64,21 +65,31 @@ class RNNModel:
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, *,
-                 vocab_size: int | None = None, nonlinearity: str = "tanh",
-                 loss: str = "cross_entropy", dtype=np.float64, rng=None):
+                 vocab_size: int | None = None, cell: str = "rnn", head: str = "every",
+                 nonlinearity: str = "tanh", loss: str = "cross_entropy", dtype=np.float64, rng=None):
         for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
                             ("output_size", output_size)]:
             check_positive(name, value, integer=True)
         if vocab_size is not None:
             check_positive("vocab_size", vocab_size, integer=True)
+        self.cell = get_cell(cell)
         check_nonlinearity(nonlinearity)
+        if cell != "rnn" and nonlinearity != "tanh":
+            raise ValueError(f"nonlinearity applies only to cell='rnn', got cell={cell!r} with {nonlinearity!r}")
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, got {head!r}")
         if loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-        if np.dtype(dtype) not in [np.dtype(d) for d in DTYPES]:
-            raise TypeError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
-        self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
-        self.vocab_size, self.nonlinearity, self.loss = vocab_size, nonlinearity, loss
-        self.dtype = np.dtype(dtype)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError as exc:
+            raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
+        if dtype not in [np.dtype(d) for d in DTYPES]:
+            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+        # plain ints, so that sizes taken from NumPy (ids.max() + 1) still save as JSON
+        self.input_size, self.hidden_size, self.output_size = int(input_size), int(hidden_size), int(output_size)
+        self.vocab_size = None if vocab_size is None else int(vocab_size)
+        self.head, self.nonlinearity, self.loss, self.dtype = head, nonlinearity, loss, dtype
         self.params = self._init_params(as_rng(rng))
 
     def _init_params(self, rng):
@@ -86,9 +97,7 @@ class RNNModel:
         params = {}
         if self.vocab_size is not None:
             params["W_embed"] = rng.standard_normal((self.vocab_size, D)).astype(dt)  # (V, D)
-        params["W_xh"] = (rng.standard_normal((D, H)) / np.sqrt(D)).astype(dt)  # (D, H)
-        params["W_hh"] = _orthogonal(rng, H, dt)  # (H, H)
-        params["b_h"] = np.zeros(H, dtype=dt)
+        params.update(self.cell.init_params(D, H, rng, dt))
         params["W_hy"] = (rng.standard_normal((H, O)) / np.sqrt(H)).astype(dt)  # (H, O)
         params["b_y"] = np.zeros(O, dtype=dt)
         return params
@@ -98,7 +107,13 @@ class RNNModel:
         """Constructor arguments, enough to rebuild the model (see ``checkpoint.py``)."""
         return {"input_size": self.input_size, "hidden_size": self.hidden_size,
                 "output_size": self.output_size, "vocab_size": self.vocab_size,
+                "cell": self.cell.NAME, "head": self.head,
                 "nonlinearity": self.nonlinearity, "loss": self.loss, "dtype": self.dtype.name}
+
+    @property
+    def cell_options(self) -> dict:
+        """Keyword arguments of the cell's ``recurrence_forward`` (the RNN's nonlinearity)."""
+        return {"nonlinearity": self.nonlinearity} if self.cell.NAME == "rnn" else {}
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config.items())
@@ -110,73 +125,103 @@ class RNNModel:
         if self.vocab_size is not None:
             ids = as_int_array("inputs", inputs, 0, self.vocab_size, ndim=2)
             check_nonempty("inputs", ids, axis=1)
+            check_nonempty("inputs", ids, axis=0, what="sequences")
             return ids
         x = as_float_array("inputs", inputs, ndim=3)
-        check_shape("inputs", x, (None, None, self.input_size), f"(N, T, D) with D={self.input_size}")
+        if x.shape[2] != self.input_size:
+            raise ValueError(f"inputs must have shape (N, T, D) with D={self.input_size}, got {x.shape}")
         check_nonempty("inputs", x, axis=1)
+        check_nonempty("inputs", x, axis=0, what="sequences")
         return x.astype(self.dtype, copy=False)
 
-    def _check_h0(self, h0, N):
-        if h0 is None:
-            return np.zeros((N, self.hidden_size), dtype=self.dtype)
-        h0 = as_float_array("h0", h0, ndim=2)
-        check_shape("h0", h0, (N, self.hidden_size), f"(N, H) = ({N}, {self.hidden_size})")
-        return h0.astype(self.dtype, copy=False)
+    def _check_state(self, state, N):
+        if state is None:
+            return self.cell.zero_state(N, self.hidden_size, self.dtype)
+        return self.cell.check_state("state0", state, N, self.hidden_size, self.dtype)
+
+    def _check_lengths(self, lengths, N, T):
+        if lengths is None:
+            return None
+        if self.head != "last":
+            raise ValueError("lengths needs head='last'; for head='every' mask the padded steps with mask=")
+        lengths = as_int_array("lengths", lengths, 1, T + 1, ndim=1)
+        if lengths.shape != (N,):
+            raise ValueError(f"lengths must have shape (N,) = ({N},), one per sequence, got {lengths.shape}")
+        return lengths
 
     # ------------------------------------------------------------ forward and backward
 
-    def _forward(self, inputs, h0):
+    def _forward(self, inputs, state0, lengths=None):
         p = self.params
         if self.vocab_size is None:
-            h, cache = rnn._forward(inputs, h0, p["W_xh"], p["W_hh"], p["b_h"], self.nonlinearity)
+            xw, in_cache = layers.temporal_affine_forward(inputs, p["W_xh"], p["b_h"])  # (N, T, G)
         else:
-            # (E1) then the input term of (R1): W_embed[id] W_xh is row `id` of the (V, H)
-            # table W_embed W_xh, so one small product replaces an (N*T, D) @ (D, H) one.
-            table = p["W_embed"] @ p["W_xh"]  # (V, D) @ (D, H) -> (V, H)
-            xw, embed_cache = layers._embedding_forward(inputs, table)  # (N, T, H)
-            xw += p["b_h"]
-            h = rnn._recurrence(xw, h0, p["W_hh"], self.nonlinearity)
-            cache = (embed_cache, h0, h)
-        y, out_cache = layers._affine_forward(h, p["W_hy"], p["b_y"])  # (N, T, O)
-        return y, h, (cache, out_cache)
+            xw, in_cache = layers.embedding_projection_forward(inputs, p["W_embed"], p["W_xh"], p["b_h"])
+        h, state, cell_cache = self.cell.recurrence_forward(xw, state0, p, **self.cell_options)  # (N, T, H)
+        if self.head == "every":
+            y, out_cache = layers.temporal_affine_forward(h, p["W_hy"], p["b_y"])  # (N, T, O)
+            last_cache = None
+        else:
+            h_last, last_cache = layers.last_step_forward(h, lengths)  # (N, H)
+            y, out_cache = layers.temporal_affine_forward(h_last[:, None], p["W_hy"], p["b_y"])  # (N, 1, O)
+            y = y[:, 0]  # (N, O)
+        return y, h, state, (in_cache, cell_cache, last_cache, out_cache)
 
     def _backward(self, dy, caches):
-        p, grads = self.params, {}
-        cache, out_cache = caches
-        dh, grads["W_hy"], grads["b_y"] = layers._affine_backward(dy, out_cache)
-        if self.vocab_size is None:
-            _, _, grads["W_xh"], grads["W_hh"], grads["b_h"] = rnn._backward(dh, cache)
+        in_cache, cell_cache, last_cache, out_cache = caches
+        grads = {}
+        if self.head == "every":
+            dh, grads["W_hy"], grads["b_y"] = layers.temporal_affine_backward(dy, out_cache)
         else:
-            embed_cache, h0, h = cache
-            da, _, grads["W_hh"] = rnn._recurrence_backward(dh, h0, h, p["W_hh"], self.nonlinearity)
-            G = layers._embedding_backward(da, embed_cache)  # (V, H): da summed per input id
-            grads["W_xh"] = p["W_embed"].T @ G  # (D, V) @ (V, H) -> (D, H)
-            grads["W_embed"] = G @ p["W_xh"].T  # (V, H) @ (H, D) -> (V, D)
-            grads["b_h"] = da.sum(axis=(0, 1))
-        return {k: grads[k] for k in self.params}
+            dh_last, grads["W_hy"], grads["b_y"] = layers.temporal_affine_backward(dy[:, None], out_cache)
+            dh = layers.last_step_backward(dh_last[:, 0], last_cache)  # (N, T, H)
+        dxw, _, cell_grads = self.cell.recurrence_backward(dh, cell_cache)
+        grads.update(cell_grads)
+        if self.vocab_size is None:
+            _, grads["W_xh"], grads["b_h"] = layers.temporal_affine_backward(dxw, in_cache)
+        else:
+            grads["W_embed"], grads["W_xh"], grads["b_h"] = layers.embedding_projection_backward(dxw, in_cache)
+        return {k: grads[k].astype(self.dtype, copy=False) for k in self.params}
 
-    def forward(self, inputs, h0=None):
+    def forward(self, inputs, state0=None, lengths=None):
         """Outputs and hidden states for a batch of sequences.
 
         Parameters
         ----------
         inputs : ndarray of shape (N, T, D), or int ids (N, T) with ``vocab_size``
-        h0 : ndarray of shape (N, H), optional (zeros)
+        state0 : initial state, optional (zeros)
+            (N, H) for the RNN and GRU, a tuple ``(h0, c0)`` for the LSTM.
+        lengths : ndarray of int, shape (N,), optional
+            With ``head="last"``: real steps of each right-padded row.
 
         Returns
         -------
-        y : ndarray of shape (N, T, O)
-            Logits (``cross_entropy``) or predicted values (``mse``) at every step.
+        y : ndarray of shape (N, T, O) (``head="every"``) or (N, O) (``head="last"``)
+            Logits (``cross_entropy``) or predicted values (``mse``).
         h : ndarray of shape (N, T, H)
             Hidden state at every step.
         """
         inputs = self._check_inputs(inputs)
-        y, h, _ = self._forward(inputs, self._check_h0(h0, inputs.shape[0]))
+        N, T = inputs.shape[:2]
+        lengths = self._check_lengths(lengths, N, T)
+        y, h, _, _ = self._forward(inputs, self._check_state(state0, N), lengths)
         return y, h
 
-    def predict(self, inputs, h0=None):
-        """Class ids (N, T) for ``cross_entropy``; values (N, T, O) for ``mse``."""
-        y, _ = self.forward(inputs, h0)
+    def run(self, inputs, state0=None):
+        """Outputs and the final state: feed a long stream chunk by chunk, carrying the state.
+
+        Returns
+        -------
+        y : ndarray of shape (N, T, O) or (N, O)
+        state : the state after the last step, to pass as ``state0`` with the next chunk
+        """
+        inputs = self._check_inputs(inputs)
+        y, _, state, _ = self._forward(inputs, self._check_state(state0, inputs.shape[0]))
+        return y, state
+
+    def predict(self, inputs, state0=None, lengths=None):
+        """Class ids ((N, T) or (N,)) for ``cross_entropy``; values ((N, T, O) or (N, O)) for ``mse``."""
+        y, _ = self.forward(inputs, state0, lengths)
         return y.argmax(axis=-1) if self.loss == "cross_entropy" else y
 
     def _loss(self, y, targets, mask):
@@ -185,89 +230,48 @@ class RNNModel:
         if mask is not None:
             raise ValueError("mask is only supported with loss='cross_entropy'")
         targets = as_float_array("targets", targets)
-        N, T, O = y.shape
-        if targets.shape == (N, O):  # many-to-one: only the last step is scored
-            loss, dlast = mse_loss(y[:, -1], targets)
-            dy = np.zeros_like(y)
-            dy[:, -1] = dlast
-            return loss, dy
         if targets.shape != y.shape:
-            raise ValueError(f"targets must have shape (N, T, O) = {y.shape} or (N, O) = {(N, O)}, "
-                             f"got {targets.shape}")
-        return mse_loss(y, targets)
+            want = "(N, T, O)" if self.head == "every" else "(N, O)"
+            raise ValueError(f"targets must have shape {want} = {y.shape} for head={self.head!r}, got {targets.shape}")
+        return mse_loss(y, targets.astype(self.dtype, copy=False))
 
-    def loss_and_grads(self, inputs, targets, h0=None, mask=None):
-        """Loss, gradient of every parameter, and the last hidden state.
+    def loss_and_grads(self, inputs, targets, state0=None, mask=None, lengths=None):
+        """Loss, gradient of every parameter, and the final state.
 
         Parameters
         ----------
         inputs : ndarray of shape (N, T, D), or int ids (N, T) with ``vocab_size``
         targets : ndarray
-            Int ids (N, T) for ``cross_entropy``; floats (N, T, O), or (N, O) to score
-            only the last step, for ``mse``.
-        h0 : ndarray of shape (N, H), optional
-            Pass the previous chunk's ``h_last`` for truncated BPTT.
+            ``head="every"``: int ids (N, T) for ``cross_entropy``, floats (N, T, O) for ``mse``.
+            ``head="last"``: int ids (N,) or floats (N, O).
+        state0 : initial state, optional
+            Pass the previous chunk's final state for truncated BPTT.
         mask : ndarray of shape (N, T), optional
-            Positions that count in the cross-entropy mean.
+            With ``head="every"``: positions that count in the cross-entropy mean.
+        lengths : ndarray of int, shape (N,), optional
+            With ``head="last"``: real steps of each right-padded row.
 
         Returns
         -------
         loss : float
         grads : dict
-            Same keys and shapes as ``params``.
-        h_last : ndarray of shape (N, H)
+            Same keys, shapes and dtype as ``params``.
+        state : the state after the last column
+            (N, H), or ``(h, c)`` for the LSTM; with ``lengths`` it has also read the padding.
         """
         inputs = self._check_inputs(inputs)
-        y, h, caches = self._forward(inputs, self._check_h0(h0, inputs.shape[0]))
+        N, T = inputs.shape[:2]
+        lengths = self._check_lengths(lengths, N, T)
+        if mask is not None and self.head != "every":
+            raise ValueError("mask needs head='every'; for head='last' give lengths=")
+        y, _, state, caches = self._forward(inputs, self._check_state(state0, N), lengths)
         loss, dy = self._loss(y, targets, mask)
-        return loss, self._backward(dy, caches), h[:, -1].copy()
+        return loss, self._backward(dy, caches), state
 
     # ------------------------------------------------------------ generation
 
-    def _encode_step(self, ids):
-        """Model input for a batch-1 sequence of ids: the ids, or their one-hot rows."""
-        ids = np.asarray(ids, dtype=np.int64)[None, :]  # (1, T)
-        if self.vocab_size is not None:
-            return ids
-        return np.eye(self.input_size, dtype=self.dtype)[ids]  # (1, T, D) one-hot
-
     def sample(self, prime, n: int, temperature: float = 1.0, rng=None) -> np.ndarray:
-        """Generate ``n`` ids after reading the **whole** ``prime``.
+        """Generate ``n`` ids after reading the **whole** ``prime``; see ``rnn_kit.sampling.sample``."""
+        from .sampling import sample
 
-        Parameters
-        ----------
-        prime : sequence of int
-            At least one id. All of it is fed through the network before the first
-            sample, so the prime shapes what follows.
-        n : int
-            Number of ids to generate (0 allowed).
-        temperature : float > 0
-            Divides the logits: < 1 sharpens, > 1 flattens. As it approaches 0,
-            sampling becomes argmax (greedy decoding).
-        rng : numpy.random.Generator, int or None
-
-        Returns
-        -------
-        ids : ndarray of int, shape (n,)
-        """
-        if self.loss != "cross_entropy":
-            raise ValueError("sample needs a model with loss='cross_entropy'")
-        V = self.vocab_size if self.vocab_size is not None else self.input_size
-        if self.output_size != V:
-            raise ValueError(f"sample needs outputs that can be fed back: output_size={self.output_size}"
-                             f" but the input vocabulary has {V} symbols")
-        check_positive("temperature", temperature)
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-            raise ValueError(f"n must be a non-negative integer, got {n!r}")
-        prime = as_int_array("prime", prime, 0, V, ndim=1)
-        if prime.size == 0:
-            raise ValueError("prime must hold at least one id, got an empty sequence")
-        rng = as_rng(rng)
-        y, h, _ = self._forward(self._encode_step(prime), self._check_h0(None, 1))
-        out = np.empty(n, dtype=np.int64)
-        for i in range(n):
-            p = softmax(y[0, -1].astype(np.float64), temperature=temperature)  # (V,)
-            cdf = np.cumsum(p)
-            out[i] = min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), V - 1)
-            y, h, _ = self._forward(self._encode_step(out[i : i + 1]), h[:, -1])
-        return out
+        return sample(self, prime, n, temperature=temperature, rng=rng)

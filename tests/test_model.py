@@ -17,7 +17,7 @@ def perturbed(model, rng, scale=0.3):
 def test_one_hot_cross_entropy_gradients(rng, nonlinearity):
     model = perturbed(RNNModel(4, 6, 4, nonlinearity=nonlinearity, rng=0), rng)
     x = np.eye(4)[rng.integers(0, 4, (2, 5))]
-    errors = check_model_gradients(model, x, rng.integers(0, 4, (2, 5)), h0=rng.standard_normal((2, 6)))
+    errors = check_model_gradients(model, x, rng.integers(0, 4, (2, 5)), state0=rng.standard_normal((2, 6)))
     assert max(errors.values()) < 1e-6, errors
 
 
@@ -31,11 +31,35 @@ def test_embedding_model_gradients_with_mask(rng):
     assert max(errors.values()) < 1e-6, errors
 
 
-@pytest.mark.parametrize("target_shape", [(3, 2), (3, 5, 2)])
-def test_regression_gradients_many_to_one_and_many_to_many(rng, target_shape):
-    model = perturbed(RNNModel(1, 4, 2, loss="mse", rng=0), rng)
+@pytest.mark.parametrize("head, target_shape", [("last", (3, 2)), ("every", (3, 5, 2))])
+def test_regression_gradients_many_to_one_and_many_to_many(rng, head, target_shape):
+    model = perturbed(RNNModel(1, 4, 2, head=head, loss="mse", rng=0), rng)
     errors = check_model_gradients(model, rng.standard_normal((3, 5, 1)), rng.standard_normal(target_shape))
     assert max(errors.values()) < 1e-6, errors
+
+
+def test_many_to_one_reads_each_sequence_at_its_last_real_step(rng):
+    """head='last' with lengths: padding after a sequence's end changes nothing, and gradients check."""
+    model = perturbed(RNNModel(3, 5, 4, vocab_size=6, head="last", rng=0), rng)
+    ids, lengths, y = rng.integers(1, 6, (3, 7)), np.array([7, 3, 1]), np.array([0, 3, 2])
+    padded = ids.copy()
+    padded[1, 3:], padded[2, 1:] = 0, 0
+    logits, _ = model.forward(padded, lengths=lengths)
+    for n in range(3):  # each sequence alone, unpadded
+        alone, _ = model.forward(ids[n : n + 1, : lengths[n]])
+        np.testing.assert_allclose(logits[n], alone[0], rtol=1e-12)
+    errors = check_model_gradients(model, padded, y, lengths=lengths)
+    assert max(errors.values()) < 1e-6, errors
+    with pytest.raises(ValueError, match=r"lengths must lie in \[1, 8\)"):
+        model.forward(padded, lengths=np.array([7, 0, 1]))
+    with pytest.raises(ValueError, match=r"lengths must lie in \[1, 8\)"):
+        model.forward(padded, lengths=np.array([8, 3, 1]))
+    with pytest.raises(ValueError, match=r"lengths must have shape \(N,\) = \(3,\)"):
+        model.forward(padded, lengths=np.array([7, 3]))
+    with pytest.raises(ValueError, match="lengths needs head='last'"):
+        RNNModel(3, 5, 4, vocab_size=6, rng=0).forward(padded, lengths=lengths)
+    with pytest.raises(ValueError, match="targets must lie in"):
+        model.loss_and_grads(padded, np.array([0, 4, 1]), lengths=lengths)
 
 
 def test_truncated_bptt_carries_the_hidden_state(rng):
@@ -43,7 +67,7 @@ def test_truncated_bptt_carries_the_hidden_state(rng):
     ids = rng.integers(0, 3, (2, 8))
     y_full, h_full = model.forward(ids)
     _, _, h_mid = model.loss_and_grads(ids[:, :4], ids[:, :4])
-    y_second, h_second = model.forward(ids[:, 4:], h0=h_mid)
+    y_second, h_second = model.forward(ids[:, 4:], state0=h_mid)
     np.testing.assert_allclose(h_second, h_full[:, 4:], atol=1e-12)
     np.testing.assert_allclose(y_second, y_full[:, 4:], atol=1e-12)
 
@@ -56,7 +80,7 @@ def test_initialisation_is_seeded_and_orthogonal():
 
 
 def test_float32_model_runs_in_float32(rng):
-    model = RNNModel(2, 4, 1, loss="mse", dtype=np.float32, rng=0)
+    model = RNNModel(2, 4, 1, head="last", loss="mse", dtype=np.float32, rng=0)
     loss, grads, h = model.loss_and_grads(rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 1)))
     assert h.dtype == np.float32 and all(g.dtype == np.float32 for g in grads.values())
     with pytest.raises(ValueError, match="gradient checks need a float64 model, got float32"):
@@ -126,8 +150,8 @@ def test_methods_reject_bad_input():
         model.forward(np.zeros((1, 2, 4)))
     with pytest.raises(ValueError, match=r"inputs must have at least one time step"):
         model.forward(np.zeros((1, 0, 3)))
-    with pytest.raises(ValueError, match=r"h0 must have shape \(N, H\) = \(1, 4\), got \(2, 4\)"):
-        model.forward(np.zeros((1, 2, 3)), h0=np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"state0 must have shape \(N, H\) = \(1, 4\), got \(2, 4\)"):
+        model.forward(np.zeros((1, 2, 3)), state0=np.zeros((2, 4)))
     with pytest.raises(ValueError, match=r"targets must lie in \[0, 3\), got values from 0 to 7"):
         model.loss_and_grads(np.zeros((1, 2, 3)), np.array([[0, 7]]))
     with pytest.raises(ValueError, match=r"temperature must be > 0, got -1"):
@@ -140,7 +164,7 @@ def test_methods_reject_bad_input():
     with pytest.raises(ValueError, match=r"inputs must lie in \[0, 3\), got values from 0 to 3"):
         ids_model.forward(np.array([[0, 3]]))
     reg = RNNModel(1, 4, 2, loss="mse", rng=0)
-    with pytest.raises(ValueError, match=r"targets must have shape \(N, T, O\) = \(1, 3, 2\) or \(N, O\) = \(1, 2\), got \(1, 3\)"):
+    with pytest.raises(ValueError, match=r"targets must have shape \(N, T, O\) = \(1, 3, 2\) for head='every', got \(1, 3\)"):
         reg.loss_and_grads(np.zeros((1, 3, 1)), np.zeros((1, 3)))
     with pytest.raises(ValueError, match=r"sample needs a model with loss='cross_entropy'"):
         reg.sample([0], 2)

@@ -61,8 +61,8 @@ def test_gradient_check_catches_a_wrong_backward(rng):
     p = random_params(rng, D, H)
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
     h, cache = rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b_h"])
-    x_, h0_, h_all, *rest = cache
-    shifted = (x_, h0_, np.concatenate([h0[:, None], h_all[:, :-1]], axis=1), *rest)  # one step off
+    projection_cache, (h0_, h_all, *rest) = cache
+    shifted = (projection_cache, (h0_, np.concatenate([h0[:, None], h_all[:, :-1]], axis=1), *rest))  # one step off
     dh = rng.standard_normal(h.shape)
     bad = rnn_backward(dh, shifted)[3]
     num = numerical_gradient_array(lambda: rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b_h"])[0], p["W_hh"], dh)

@@ -60,10 +60,9 @@ def test_one_hot_model(rng, N):
 
 @pytest.mark.parametrize("N", [1, 5])
 def test_regression_many_to_one(rng, N):
-    model = _perturb(RNNModel(2, 8, 1, loss="mse", rng=2), rng)
+    model = _perturb(RNNModel(2, 8, 1, head="last", loss="mse", rng=2), rng)
     x, target = rng.standard_normal((N, 12, 2)), rng.standard_normal((N, 1))
-    _compare(model, x, target, rng.standard_normal((N, 8)),
-             lambda y, t: torch.nn.functional.mse_loss(y[:, -1], t))
+    _compare(model, x, target, rng.standard_normal((N, 8)), torch.nn.functional.mse_loss)
 
 
 def test_weights_round_trip_through_torch(rng):
@@ -93,5 +92,9 @@ def test_sequence_model_options_and_errors():
         SequenceModel(2, 5, 3, cell="lstm", nonlinearity="relu")
     with pytest.raises(ValueError, match=r"x must have shape \(N, T, D\), got \(6, 2\)"):
         SequenceModel(2, 5, 3)(torch.zeros(6, 2))
-    with pytest.raises(ValueError, match="to_numpy needs a SequenceModel with cell='rnn' and num_layers=1"):
-        to_numpy(SequenceModel(2, 5, 3, cell="gru"))
+    with pytest.raises(ValueError, match="only a one-layer, one-directional model maps onto RNNModel"):
+        to_numpy(SequenceModel(2, 5, 3, cell="gru", num_layers=2))
+    with pytest.raises(TypeError, match="expected an rnn_kit SequenceModel, got Linear"):
+        to_numpy(torch.nn.Linear(2, 3))
+    with pytest.raises(ValueError, match="call loss.backward"):
+        torch_grads(SequenceModel(2, 5, 3))

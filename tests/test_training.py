@@ -5,7 +5,7 @@ import pytest
 
 from rnn_kit import RNNModel
 from rnn_kit.notebook import save_figure, setup
-from rnn_kit.training import fit
+from rnn_kit.training import fit_batch
 
 
 def test_fit_learns_a_pattern_and_repeats_exactly():
@@ -13,7 +13,7 @@ def test_fit_learns_a_pattern_and_repeats_exactly():
     runs = []
     for _ in range(2):
         model = RNNModel(3, 8, 3, vocab_size=3, rng=0)
-        runs.append(fit(model, ids[:, :-1], ids[:, 1:], steps=60, lr=0.05))
+        runs.append(fit_batch(model, ids[:, :-1], ids[:, 1:], steps=60, lr=0.05))
         assert (model.predict(ids[:, :-1]) == ids[:, 1:]).all()
     assert runs[0] == runs[1] and runs[0][-1] < 0.1 * runs[0][0]
 
@@ -22,16 +22,16 @@ def test_fit_learns_a_pattern_and_repeats_exactly():
 def test_fit_with_each_optimizer_lowers_the_loss(optimizer):
     model = RNNModel(1, 8, 1, loss="mse", rng=0)
     x = np.sin(np.linspace(0, 6, 21))[None, :, None]
-    losses = fit(model, x[:, :-1], x[:, 1:], steps=40, lr=0.05, optimizer=optimizer, max_norm=None)
+    losses = fit_batch(model, x[:, :-1], x[:, 1:], steps=40, lr=0.05, optimizer=optimizer, max_norm=None)
     assert losses[-1] < losses[0]
 
 
 def test_fit_rejects_bad_arguments():
     model = RNNModel(1, 2, 1, loss="mse", rng=0)
     with pytest.raises(ValueError, match=r"optimizer must be one of \('adam', 'adagrad', 'sgd'\), got 'lbfgs'"):
-        fit(model, np.zeros((1, 2, 1)), np.zeros((1, 2, 1)), steps=1, optimizer="lbfgs")
+        fit_batch(model, np.zeros((1, 2, 1)), np.zeros((1, 2, 1)), steps=1, optimizer="lbfgs")
     with pytest.raises(ValueError, match=r"steps must be > 0, got 0"):
-        fit(model, np.zeros((1, 2, 1)), np.zeros((1, 2, 1)), steps=0)
+        fit_batch(model, np.zeros((1, 2, 1)), np.zeros((1, 2, 1)), steps=0)
 
 
 def test_setup_seeds_numpy_and_torch():

@@ -13,6 +13,7 @@ from .._checks import check_nonlinearity, check_positive
 from ..model import RNNModel
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+HEADS = ("every", "last")
 
 
 def count_parameters(model: nn.Module) -> int:
@@ -21,7 +22,7 @@ def count_parameters(model: nn.Module) -> int:
 
 
 class SequenceModel(nn.Module):
-    """(Embedding) -> RNN/LSTM/GRU -> Linear at every step, batch-first.
+    """(Embedding) -> RNN/LSTM/GRU -> Linear, batch-first.
 
     Parameters
     ----------
@@ -41,17 +42,20 @@ class SequenceModel(nn.Module):
         Inputs are int ids (N, T) looked up in an ``nn.Embedding``.
     dropout : float
         Between stacked layers (PyTorch's meaning; needs ``num_layers > 1``).
+    head : {"every", "last"}
+        As in ``RNNModel``: an output at every step (N, T, O), or one per sequence (N, O) from
+        the state after its last real step (``lengths`` for right-padded batches, read with
+        ``pack_padded_sequence``). The output layer itself is the ``nn.Linear`` ``self.head``.
 
     Notes
     -----
-    ``forward`` returns outputs at every step, ``(N, T, O)``, and the final hidden
-    state; a many-to-one model reads ``y[:, -1]``. Taught in
-    ``notebooks/02_hello_pytorch.ipynb``.
+    ``forward`` returns the outputs and the final state ``h_n`` (``(h_n, c_n)`` for the LSTM).
+    Taught in ``notebooks/02_hello_pytorch.ipynb``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, *, cell: str = "rnn",
                  num_layers: int = 1, nonlinearity: str = "tanh", vocab_size: int | None = None,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, head: str = "every"):
         super().__init__()
         for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
                             ("output_size", output_size), ("num_layers", num_layers)]:
@@ -61,54 +65,83 @@ class SequenceModel(nn.Module):
         check_nonlinearity(nonlinearity)
         if cell != "rnn" and nonlinearity != "tanh":
             raise ValueError(f"nonlinearity applies only to cell='rnn', got cell={cell!r}")
-        self.cell = cell
-        self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
+        if head not in HEADS:
+            raise ValueError(f"head must be one of {HEADS}, got {head!r}")
+        if vocab_size is not None:
+            check_positive("vocab_size", vocab_size, integer=True)
+        self.cell, self.head_mode = cell, head
+        self.embedding = nn.Embedding(int(vocab_size), int(input_size)) if vocab_size is not None else None
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
-        self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
+        self.rnn = CELLS[cell](int(input_size), int(hidden_size), num_layers=int(num_layers), batch_first=True,
                                dropout=dropout, **kwargs)
-        self.head = nn.Linear(hidden_size, output_size)
+        self.head = nn.Linear(int(hidden_size), int(output_size))
 
-    def forward(self, x: torch.Tensor, h0=None):
-        """``x``: (N, T, D) floats or (N, T) ids -> ``(y (N, T, O), h_n)``."""
+    def forward(self, x: torch.Tensor, h0=None, lengths=None):
+        """``x``: (N, T, D) floats or (N, T) ids -> ``(y, h_n)``; y is (N, T, O) or, for head="last", (N, O)."""
         if self.embedding is not None:
             x = self.embedding(x)  # (N, T) -> (N, T, D)
         elif x.dim() != 3:
             raise ValueError(f"x must have shape (N, T, D), got {tuple(x.shape)}")
+        if lengths is not None:
+            if self.head_mode != "last":
+                raise ValueError("lengths needs head='last'")
+            packed = nn.utils.rnn.pack_padded_sequence(x, torch.as_tensor(lengths).cpu(), batch_first=True,
+                                                       enforce_sorted=False)
+            _, h_n = self.rnn(packed, h0)  # h_n: the state after each sequence's last real step
+            h_top = (h_n[0] if isinstance(h_n, tuple) else h_n)[-1]  # (N, H), the top layer
+            return self.head(h_top), h_n
         out, h_n = self.rnn(x, h0)  # (N, T, H); h_n is (num_layers, N, H)
+        if self.head_mode == "last":
+            return self.head(out[:, -1]), h_n  # (N, H) -> (N, O)
         return self.head(out), h_n  # (N, T, H) -> (N, T, O)
 
 
 class Forecaster(SequenceModel):
     """Many-to-one: reads windows (N, T, F) and predicts O values from the last hidden state.
 
-    Same layers and arguments as ``SequenceModel``; ``forward`` returns only ``(N, O)``.
-    Taught in ``notebooks/03_time_series.ipynb``.
+    Same layers and arguments as ``SequenceModel`` with ``head="last"``; ``forward`` returns
+    only the predictions (N, O). Taught in ``notebooks/03_time_series.ipynb``.
     """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, **kwargs):
+        if kwargs.get("vocab_size") is not None:
+            raise ValueError("Forecaster reads real-valued windows (N, T, F); for ids use SequenceModel(vocab_size=...)")
+        if kwargs.pop("head", "last") != "last":
+            raise ValueError("a Forecaster always reads the last step (head='last')")
+        super().__init__(input_size, hidden_size, output_size, head="last", **kwargs)
 
     def forward(self, x: torch.Tensor, h0=None) -> torch.Tensor:
         """``x``: (N, T, F) -> predictions (N, O)."""
         if x.dim() != 3:
             raise ValueError(f"x must have shape (N, T, F), got {tuple(x.shape)}")
-        out, _ = self.rnn(x, h0)  # (N, T, H)
-        return self.head(out[:, -1])  # (N, H) -> (N, O)
+        return super().forward(x, h0)[0]
 
 
 # ---------------------------------------------------------------- NumPy <-> PyTorch
+# rnn_kit keeps row vectors (x W_xh), PyTorch column vectors (W_ih x): every matrix is transposed.
+# The gate columns are in PyTorch's order (LSTM i, f, g, o; GRU r, z, n), so nothing is reordered.
+# PyTorch has two biases; rnn_kit one input-side b_h (plus the GRU's hidden-side b_hn, which the
+# reset gate multiplies): b_h = bias_ih + bias_hh, except the GRU's n block of bias_hh is b_hn.
+
+
+def _check_convertible(tm):
+    if not isinstance(tm, SequenceModel):
+        raise TypeError(f"expected an rnn_kit SequenceModel, got {type(tm).__name__}")
+    if tm.rnn.num_layers != 1 or tm.rnn.bidirectional:
+        raise ValueError(f"only a one-layer, one-directional model maps onto RNNModel, got "
+                         f"num_layers={tm.rnn.num_layers}, bidirectional={tm.rnn.bidirectional}")
 
 
 def to_torch(model: RNNModel) -> SequenceModel:
-    """A ``SequenceModel`` computing exactly what ``model`` computes (same dtype).
-
-    ``nn.RNN`` multiplies column vectors (``W_ih x``), rnn_kit row vectors
-    (``x W_xh``), so each matrix is transposed; PyTorch's two biases become
-    ``b_h`` and zero.
-    """
+    """A ``SequenceModel`` computing exactly what ``model`` computes (same cell, head and dtype)."""
     if not isinstance(model, RNNModel):
         raise TypeError(f"model must be an RNNModel, got {type(model).__name__}")
-    tm = SequenceModel(model.input_size, model.hidden_size, model.output_size,
-                       nonlinearity=model.nonlinearity, vocab_size=model.vocab_size)
+    if model.cell.NAME not in CELLS:
+        raise ValueError(f"no PyTorch layer for cell {model.cell.NAME!r}; known: {tuple(CELLS)}")
+    tm = SequenceModel(model.input_size, model.hidden_size, model.output_size, cell=model.cell.NAME,
+                       nonlinearity=model.nonlinearity, vocab_size=model.vocab_size, head=model.head)
     tm = tm.to(torch.float64 if model.dtype == np.float64 else torch.float32)
-    p = model.params
+    p, H = model.params, model.hidden_size
     with torch.no_grad():
         if model.vocab_size is not None:
             tm.embedding.weight.copy_(torch.from_numpy(p["W_embed"]))
@@ -116,40 +149,52 @@ def to_torch(model: RNNModel) -> SequenceModel:
         tm.rnn.weight_hh_l0.copy_(torch.from_numpy(p["W_hh"].T))
         tm.rnn.bias_ih_l0.copy_(torch.from_numpy(p["b_h"]))
         tm.rnn.bias_hh_l0.zero_()
+        if model.cell.NAME == "gru":
+            tm.rnn.bias_hh_l0[2 * H :].copy_(torch.from_numpy(p["b_hn"]))
         tm.head.weight.copy_(torch.from_numpy(p["W_hy"].T))
         tm.head.bias.copy_(torch.from_numpy(p["b_y"]))
     return tm
 
 
 def to_numpy(tm: SequenceModel, loss: str = "cross_entropy") -> RNNModel:
-    """An ``RNNModel`` with the weights of a one-layer ``cell='rnn'`` ``SequenceModel``."""
-    if not isinstance(tm, SequenceModel) or tm.cell != "rnn" or tm.rnn.num_layers != 1:
-        raise ValueError("to_numpy needs a SequenceModel with cell='rnn' and num_layers=1")
+    """An ``RNNModel`` with the weights of a one-layer, one-directional ``SequenceModel``."""
+    _check_convertible(tm)
     dtype = np.float64 if tm.head.weight.dtype == torch.float64 else np.float32
     vocab = tm.embedding.num_embeddings if tm.embedding is not None else None
-    model = RNNModel(tm.rnn.input_size, tm.rnn.hidden_size, tm.head.out_features,
-                     vocab_size=vocab, nonlinearity=tm.rnn.nonlinearity, loss=loss, dtype=dtype, rng=0)
+    nonlinearity = tm.rnn.nonlinearity if tm.cell == "rnn" else "tanh"
+    model = RNNModel(tm.rnn.input_size, tm.rnn.hidden_size, tm.head.out_features, vocab_size=vocab, cell=tm.cell,
+                     head=tm.head_mode, nonlinearity=nonlinearity, loss=loss, dtype=dtype, rng=0)
 
     def arr(t):
         return t.detach().cpu().numpy().astype(dtype)
 
+    H = tm.rnn.hidden_size
+    b_hh = tm.rnn.bias_hh_l0.detach().clone()
+    if tm.cell == "gru":
+        model.params["b_hn"] = arr(b_hh[2 * H :])
+        b_hh[2 * H :] = 0  # the n block stays on the hidden side, inside the reset gate
     if vocab is not None:
         model.params["W_embed"] = arr(tm.embedding.weight)
     model.params.update(W_xh=arr(tm.rnn.weight_ih_l0.T), W_hh=arr(tm.rnn.weight_hh_l0.T),
-                        b_h=arr(tm.rnn.bias_ih_l0 + tm.rnn.bias_hh_l0),
-                        W_hy=arr(tm.head.weight.T), b_y=arr(tm.head.bias))
+                        b_h=arr(tm.rnn.bias_ih_l0 + b_hh), W_hy=arr(tm.head.weight.T), b_y=arr(tm.head.bias))
     return model
 
 
 def torch_grads(tm: SequenceModel) -> dict:
-    """The gradients of a ``SequenceModel`` under rnn_kit's names and layout.
+    """The gradients of a one-layer ``SequenceModel`` under rnn_kit's names and layout (call after ``backward()``).
 
-    ``b_h``'s gradient equals that of either PyTorch bias (they enter as a sum).
+    ``b_h``'s gradient is that of ``bias_ih`` (b_h enters exactly where bias_ih does); the GRU's
+    ``b_hn`` is the n block of ``bias_hh``'s gradient.
     """
-    grads = {
-        "W_xh": tm.rnn.weight_ih_l0.grad.T, "W_hh": tm.rnn.weight_hh_l0.grad.T,
-        "b_h": tm.rnn.bias_ih_l0.grad, "W_hy": tm.head.weight.grad.T, "b_y": tm.head.bias.grad,
-    }
+    _check_convertible(tm)
+    named = {"W_xh": tm.rnn.weight_ih_l0, "W_hh": tm.rnn.weight_hh_l0, "b_h": tm.rnn.bias_ih_l0,
+             "W_hy": tm.head.weight, "b_y": tm.head.bias}
     if tm.embedding is not None:
-        grads["W_embed"] = tm.embedding.weight.grad
+        named["W_embed"] = tm.embedding.weight
+    missing = sorted(k for k, t in named.items() if t.grad is None)
+    if missing or (tm.cell == "gru" and tm.rnn.bias_hh_l0.grad is None):
+        raise ValueError(f"no gradients yet for {missing or ['b_hn']}: call loss.backward() before torch_grads")
+    grads = {k: t.grad.T if k in ("W_xh", "W_hh", "W_hy") else t.grad for k, t in named.items()}
+    if tm.cell == "gru":
+        grads["b_hn"] = tm.rnn.bias_hh_l0.grad[2 * tm.rnn.hidden_size :]
     return {k: v.detach().cpu().numpy() for k, v in grads.items()}
