@@ -54,11 +54,13 @@ def assets_dir() -> Path | None:
 
 
 def save_figure(fig, filename: str) -> None:
-    """Save ``fig`` as ``assets/<filename>`` (where the README shows it) when in a checkout.
+    """Save ``fig`` as ``assets/<filename>`` (where the README shows it), only when regenerating on purpose.
 
-    Written with fixed metadata so that re-running a notebook reproduces the same file.
-    Returns nothing, so a notebook cell ending with it shows only the figure.
+    Only ``scripts/run_notebooks.py`` sets ``RNN_KIT_WRITE_ASSETS=1``: a test run, or a learner
+    running a notebook, never rewrites a tracked file. Written with fixed metadata so that
+    regenerating reproduces the same file. Returns nothing, so a notebook cell ending with it
+    shows only the figure.
     """
     folder = assets_dir()
-    if folder is not None and not os.environ.get("RNN_KIT_NO_ASSETS"):
+    if folder is not None and os.environ.get("RNN_KIT_WRITE_ASSETS") == "1":
         fig.savefig(folder / filename, dpi=100, bbox_inches="tight", metadata={"Software": None})

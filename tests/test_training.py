@@ -1,11 +1,10 @@
-"""training.fit, notebook.setup and the plot helpers."""
+"""training.py: fit_batch on one batch, fit_stream (truncated BPTT) and evaluate_stream on a stream."""
 
 import numpy as np
 import pytest
 
 from rnn_kit import RNNModel
-from rnn_kit.notebook import save_figure, setup
-from rnn_kit.training import fit_batch
+from rnn_kit.training import evaluate_stream, fit_batch, fit_stream
 
 
 def test_fit_learns_a_pattern_and_repeats_exactly():
@@ -34,34 +33,36 @@ def test_fit_rejects_bad_arguments():
         fit_batch(model, np.zeros((1, 2, 1)), np.zeros((1, 2, 1)), steps=0)
 
 
-def test_setup_seeds_numpy_and_torch():
-    a = setup(3).rng.standard_normal(3)
-    np.testing.assert_array_equal(a, setup(3).rng.standard_normal(3))
-    torch = pytest.importorskip("torch")
-    s = setup(5, use_torch=True)
-    first = torch.rand(2)
-    setup(5, use_torch=True)
-    assert torch.equal(first, torch.rand(2)) and s.device in ("cpu", "cuda")
+def test_fit_stream_carries_the_state_and_learns_a_long_pattern():
+    """A period-9 pattern in streams of 3-step chunks: only a carried state can see far enough back."""
+    pattern = np.array([0, 1, 1, 0, 0, 1, 0, 1, 1])
+    ids = np.tile(pattern, 60)
+    scores = {}
+    for carry in (True, False):
+        model = RNNModel(4, 24, 2, vocab_size=2, rng=0)
+        losses = fit_stream(model, ids, steps=400, batch_size=4, seq_len=3, lr=0.02, carry_state=carry)
+        assert len(losses) == 400
+        scores[carry] = evaluate_stream(model, ids, batch_size=1, seq_len=50)
+    assert scores[True] < 0.15 and scores[False] > 2 * scores[True], scores
 
 
-def test_plot_helpers_return_axes_and_save_figures(tmp_path, monkeypatch):
-    matplotlib = pytest.importorskip("matplotlib")
-    matplotlib.use("Agg")
-    from rnn_kit.plotting import plot_forecast, plot_hidden_states, plot_losses
+def test_evaluate_stream_is_the_mean_cross_entropy_of_every_prediction(rng):
+    model = RNNModel(3, 5, 4, vocab_size=4, rng=0)
+    ids = rng.integers(0, 4, 41)
+    logits, _ = model.forward(ids[None, :-1])
+    p = np.exp(logits[0] - logits[0].max(-1, keepdims=True))
+    p /= p.sum(-1, keepdims=True)
+    by_hand = -np.mean(np.log(p[np.arange(40), ids[1:]]))
+    for seq_len in (7, 40, 100):  # chunking with a carried state changes nothing
+        assert abs(evaluate_stream(model, ids, batch_size=1, seq_len=seq_len) - by_hand) < 1e-12
 
-    ax = plot_losses({"train": [3, 2, 1], "validation": [3, 2.5, 2]})
-    assert len(ax.lines) == 2
-    ax = plot_hidden_states(np.zeros((4, 3)), labels="hell")
-    assert [t.get_text() for t in ax.get_xticklabels()] == list("hell")
-    with pytest.raises(ValueError, match=r"h must have shape \(T, H\), got \(4,\)"):
-        plot_hidden_states(np.zeros(4))
-    ax = plot_forecast(np.arange(5), np.arange(5), {"model": (np.arange(3, 5), [3, 4])}, start=3)
-    assert len(ax.lines) == 3
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "rnn_kit").mkdir()
-    monkeypatch.chdir(tmp_path)
-    save_figure(ax.figure, "x.png")
-    path = tmp_path / "assets" / "x.png"
-    first = path.read_bytes()
-    save_figure(ax.figure, "x.png")
-    assert path.read_bytes() == first  # same figure, same bytes
+
+def test_fit_stream_rejects_bad_arguments():
+    model = RNNModel(3, 4, 3, vocab_size=3, head="last", rng=0)
+    with pytest.raises(ValueError, match="fit_stream needs a model with head='every'"):
+        fit_stream(model, np.zeros(50, dtype=int), steps=2, batch_size=2, seq_len=5)
+    model = RNNModel(3, 4, 3, vocab_size=3, rng=0)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        fit_stream(model, np.zeros(50, dtype=int), steps=2, batch_size=2, seq_len=5, optimizer="rmsprop")
+    with pytest.raises(ValueError, match="too few"):
+        fit_stream(model, np.zeros(3, dtype=int), steps=2, batch_size=4, seq_len=5)
