@@ -76,7 +76,7 @@ def test_rollout_and_fit_reject_bad_input():
         rollout(Forecaster(1, 4, 1), np.zeros(5), steps=0)
     with pytest.raises(ValueError, match=r"window must be finite"):
         rollout(Forecaster(1, 4, 1), np.array([0.0, np.nan]), steps=1)
-    with pytest.raises(ValueError, match=r"x must have shape \(N, T, F\), got \(5,\)"):
+    with pytest.raises(ValueError, match=r"x must be a tensor of shape \(N, T, F\), got \(5,\)"):
         Forecaster(1, 4, 1)(torch.zeros(5))
     train, val, _, _ = _sine_loaders()
     with pytest.raises(ValueError, match=r"patience must be > 0, got 0"):

@@ -13,15 +13,36 @@ from torch.utils.data import DataLoader
 from .._checks import as_float_array, check_positive
 
 
+def _batch_loss(model, xb, yb, loss_fn):
+    """The loss of one batch, after checking what the model returned against the targets."""
+    pred = model(xb)
+    if not isinstance(pred, torch.Tensor):
+        raise TypeError(f"the model must return one tensor of predictions, got {type(pred).__name__}; a "
+                        f"SequenceModel returns (outputs, state): use Forecaster, or wrap it")
+    if pred.shape != yb.shape:
+        raise ValueError(f"predictions have shape {tuple(pred.shape)} but targets {tuple(yb.shape)}: they must "
+                         f"match (e.g. targets (N, 1) for one value per window), or the loss silently broadcasts")
+    return loss_fn(pred, yb)
+
+
+def _check_loader(name: str, loader) -> None:
+    if not isinstance(loader, DataLoader):
+        raise TypeError(f"{name} must be a torch DataLoader (see rnn_kit.torch.data.make_loader), "
+                        f"got {type(loader).__name__}")
+    if len(loader.dataset) == 0:
+        raise ValueError(f"{name} holds no examples: its dataset is empty")
+
+
 def evaluate(model: nn.Module, loader: DataLoader, loss_fn=None, device="cpu") -> float:
     """Mean loss over every example of ``loader`` (weighted by batch size)."""
+    _check_loader("loader", loader)
     loss_fn = loss_fn or nn.MSELoss()
     model.eval()
     total, count = 0.0, 0
     with torch.no_grad():
         for xb, yb in loader:
             xb, yb = xb.to(device), yb.to(device)
-            total += loss_fn(model(xb), yb).item() * len(xb)
+            total += _batch_loss(model, xb, yb, loss_fn).item() * len(xb)
             count += len(xb)
     return total / count
 
@@ -54,8 +75,11 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader, *, e
         weights, not the last.
     """
     check_positive("epochs", epochs, integer=True)
+    check_positive("lr", lr)
     if patience is not None:
         check_positive("patience", patience, integer=True)
+    _check_loader("train_loader", train_loader)
+    _check_loader("val_loader", val_loader)
     loss_fn = loss_fn or nn.MSELoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     history = {"train": [], "validation": [], "best_epoch": 0, "best_validation": math.inf}
@@ -64,7 +88,11 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader, *, e
         model.train()
         for xb, yb in train_loader:
             optimizer.zero_grad()
-            loss_fn(model(xb.to(device)), yb.to(device)).backward()
+            loss = _batch_loss(model, xb.to(device), yb.to(device), loss_fn)
+            if not torch.isfinite(loss):
+                raise ValueError(f"the training loss became {loss.item()} in epoch {epoch}: check the data for "
+                                 f"NaN or inf, or lower the learning rate (lr={lr})")
+            loss.backward()
             optimizer.step()
         history["train"].append(evaluate(model, train_loader, loss_fn, device))
         history["validation"].append(evaluate(model, val_loader, loss_fn, device))
@@ -80,6 +108,9 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader, *, e
 def predict(model: nn.Module, X, device="cpu", batch_size: int = 4096) -> np.ndarray:
     """Predictions of ``model`` for a NumPy array of inputs, as a NumPy array."""
     X = as_float_array("X", X)
+    check_positive("batch_size", batch_size, integer=True)
+    if len(X) == 0:
+        raise ValueError(f"X must hold at least one example, got shape {X.shape}")
     model.eval()
     outs = []
     with torch.no_grad():
