@@ -98,3 +98,35 @@ def test_sequence_model_options_and_errors():
         to_numpy(torch.nn.Linear(2, 3))
     with pytest.raises(ValueError, match="call loss.backward"):
         torch_grads(SequenceModel(2, 5, 3))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("head", ["every", "last"])
+@pytest.mark.parametrize("N", [1, 3])
+def test_every_cell_and_head_equals_pytorch(rng, cell, head, N):
+    """RNNModel(cell=, head=) against nn.RNN/LSTM/GRU (+ pack_padded_sequence for head='last'), float64."""
+    V, D, H, T, O = 6, 4, 5, 7, 3
+    model = _perturb(RNNModel(D, H, O, vocab_size=V, cell=cell, head=head, rng=0), rng)
+    ids = rng.integers(0, V, (N, T))
+    state0 = rng.standard_normal((N, H))
+    if cell == "lstm":
+        state0 = (state0, rng.standard_normal((N, H)))
+    torch_state0 = tuple(torch.as_tensor(s)[None] for s in state0) if cell == "lstm" else torch.as_tensor(state0)[None]
+    if head == "every":
+        targets, lengths = rng.integers(0, O, (N, T)), None
+    else:
+        targets, lengths = rng.integers(0, O, N), np.array([T, 1, 4][:N])
+    loss, grads, _ = model.loss_and_grads(ids, targets, state0, lengths=lengths)
+    y, _ = model.forward(ids, state0, lengths=lengths)
+    tm = to_torch(model)
+    ty, _ = tm(torch.as_tensor(ids), torch_state0, lengths=lengths)
+    t_loss = torch.nn.functional.cross_entropy(ty.reshape(-1, O), torch.as_tensor(targets).reshape(-1))
+    t_loss.backward()
+    assert rel_error(y, ty.detach().numpy()) <= TOL
+    assert abs(loss - t_loss.item()) <= TOL * abs(loss)
+    tg = torch_grads(tm)
+    assert set(tg) == set(grads)
+    for k in grads:
+        assert rel_error(grads[k], tg[k]) <= TOL, k
+    back = to_numpy(tm)
+    assert all(np.array_equal(back.params[k], model.params[k]) for k in model.params)

@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
-from . import rnn
+from . import gru, lstm, rnn
 
-CELLS = {rnn.NAME: rnn}
+CELLS = {cell.NAME: cell for cell in (rnn, lstm, gru)}
 
 
 def get_cell(name):
