@@ -20,7 +20,7 @@ spec.loader.exec_module(run_notebooks)
 
 
 def cells(path):
-    return json.loads(path.read_text())["cells"]
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
 
 
 def source(cell):
@@ -37,7 +37,7 @@ def test_badges_and_install_lines_come_from_the_one_repository_url(path):
     assert url.startswith("https://github.com/")
     nb = cells(path)
     text = "\n".join(source(c) for c in nb)
-    assert run_notebooks.badges(url, path.name) in text
+    assert run_notebooks.badges(url, path.name, run_notebooks.NUMPY_ONLY in source(nb[0])) in text
     torch = any("import torch" in source(c) for c in nb if c["cell_type"] == "code")
     assert run_notebooks.install_lines(url, torch) in text
     assert f"/blob/main/notebooks/{path.name}" in text
@@ -91,7 +91,7 @@ def _check_links(markdown, base):
         path = (base / target).resolve()
         assert path.exists(), f"broken link {link} in {base}"
         if anchor and path.suffix == ".md":
-            anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", path.read_text(), re.M)}
+            anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.M)}
             assert anchor in anchors, f"missing anchor #{anchor} in {path.name}"
 
 
@@ -104,11 +104,11 @@ def test_relative_links_in_notebooks_resolve(path):
 
 @pytest.mark.parametrize("doc", ["README.md", "data/README.md"])
 def test_relative_links_and_images_in_docs_resolve(doc):
-    _check_links((ROOT / doc).read_text(), (ROOT / doc).parent)
+    _check_links((ROOT / doc).read_text(encoding="utf-8"), (ROOT / doc).parent)
 
 
 def test_readme_notebook_table_is_the_generated_one():
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert run_notebooks.notebook_table(run_notebooks.repository_url(), NOTEBOOKS) in readme
     for path in NOTEBOOKS:
         assert f"(notebooks/{path.name})" in readme
@@ -122,9 +122,9 @@ def test_nbval_fails_when_outputs_no_longer_match_the_code(tmp_path):
                            "outputs": [{"output_type": "stream", "name": "stdout", "text": stored}]}],
                 "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
                 "nbformat": 4, "nbformat_minor": 5}
-    (tmp_path / "fresh.ipynb").write_text(json.dumps(notebook("print(1 + 1)", "2\n")))
-    (tmp_path / "stale.ipynb").write_text(json.dumps(notebook("print(1 + 2)", "2\n")))
-    (tmp_path / "timing.ipynb").write_text(json.dumps(notebook("print('took 0.3 s')", "took 1.7 s\n")))
+    (tmp_path / "fresh.ipynb").write_text(json.dumps(notebook("print(1 + 1)", "2\n")), encoding="utf-8")
+    (tmp_path / "stale.ipynb").write_text(json.dumps(notebook("print(1 + 2)", "2\n")), encoding="utf-8")
+    (tmp_path / "timing.ipynb").write_text(json.dumps(notebook("print('took 0.3 s')", "took 1.7 s\n")), encoding="utf-8")
     args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "--nbval",
             "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "notebooks" / "sanitize.cfg"),
             "--rootdir", str(tmp_path)]
@@ -135,7 +135,7 @@ def test_nbval_fails_when_outputs_no_longer_match_the_code(tmp_path):
 
 def test_readme_results_are_the_notebook_outputs():
     """Every number quoted in the README's results block appears in notebook 3's committed outputs."""
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- results: numbers from notebooks/03_time_series.ipynb -->")[1].split("<!-- end results -->")[0]
     outputs = "".join("".join(out.get("text", "")) for c in cells(ROOT / "notebooks" / "03_time_series.ipynb")
                       if c["cell_type"] == "code" for out in c["outputs"])
@@ -143,3 +143,23 @@ def test_readme_results_are_the_notebook_outputs():
     assert len(numbers) >= 15
     for number in numbers:
         assert number in outputs, number
+
+
+def test_setup_cell_explains_a_failed_install(monkeypatch):
+    """On Colab/Kaggle a failed %pip install must end in a message that says what to do."""
+    import importlib.util as iu
+
+    block = run_notebooks.install_lines(run_notebooks.repository_url(), True).replace("%pip install", "pass  #")
+    monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
+    monkeypatch.setattr(iu, "find_spec", lambda name, *a: None)
+    with pytest.raises(ModuleNotFoundError, match="switch on Internet in the notebook settings"):
+        exec(compile(block, "setup-cell", "exec"), {})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_kernelspec_is_the_one_tasks_py_registers(path):
+    """Opening a notebook in `tasks.py lab` must not mark it modified."""
+    from tasks import KERNEL_DISPLAY_NAME
+
+    spec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+    assert spec == {"display_name": KERNEL_DISPLAY_NAME, "language": "python", "name": "python3"}

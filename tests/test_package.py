@@ -24,7 +24,8 @@ def test_nothing_outside_the_torch_subpackage_imports_torch():
             continue
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(import|from) torch\b", text, re.M), path
-        assert not re.search(r"^\s*(import|from) (\.+|rnn_kit\.)torch\b", text, re.M) or path.name == "notebook.py", path
+        lazy_ok = path.name in ("notebook.py", "charlm.py")  # they reach torch lazily, through rnn_kit.torch
+        assert lazy_ok or not re.search(r"^\s*(import|from) (\.+|rnn_kit\.)torch\b", text, re.M), path
 
 
 @pytest.mark.slow

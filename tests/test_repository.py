@@ -1,5 +1,6 @@
 """The repository as a whole: lint, the README's commands, CI calling them."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,8 @@ def test_ruff_is_clean_on_code_and_notebooks():
 
 
 def test_ci_runs_exactly_the_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
-    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python3 tasks.py test" in readme and "python3 tasks.py lab" in readme
     assert "exec python3 tasks.py test" in ci
 
@@ -32,11 +33,38 @@ def test_tasks_without_a_command_prints_usage():
 
 
 def test_requirements_pin_torch_exactly_and_the_rest_compatibly():
-    lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines()
+    lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
              if ln.strip() and not ln.startswith("#")]
     assert "torch==2.13.0" in lines
     for ln in lines:
         if ln.startswith("-e ") or ln.startswith("torch=="):
             continue
-        assert "~=" in ln, ln
+        assert "~=" in ln or "==" in ln, ln  # compatible releases, or exact pins where a comment says why
     assert "-e .[torch,keras,dev]" in lines
+
+
+def _text_io_without_encoding(tree):
+    """Calls of open(), .read_text() or .write_text() in text mode that do not name an encoding."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name not in ("open", "read_text", "write_text") or (name == "open" and isinstance(func, ast.Attribute)):
+            continue
+        if any(k.arg == "encoding" for k in node.keywords):
+            continue
+        mode = node.args[1] if name == "open" and len(node.args) > 1 else next(
+            (k.value for k in node.keywords if k.arg == "mode"), None)
+        if isinstance(mode, ast.Constant) and "b" in str(mode.value):
+            continue
+        yield node.lineno
+
+
+def test_text_files_are_read_and_written_as_utf8_everywhere():
+    """Windows' default encoding is cp1252: every text read or write names its encoding."""
+    paths = [ROOT / "tasks.py", *(p for folder in ("rnn_kit", "scripts", "tests", "benchmarks")
+                                  for p in (ROOT / folder).rglob("*.py"))]
+    offenders = [f"{path.relative_to(ROOT)}:{line}" for path in paths
+                 for line in _text_io_without_encoding(ast.parse(path.read_text(encoding="utf-8")))]
+    assert not offenders, offenders

@@ -96,7 +96,7 @@ def test_sequence_model_options_and_errors():
         to_numpy(SequenceModel(2, 5, 3, cell="gru", num_layers=2))
     with pytest.raises(TypeError, match="expected an rnn_kit SequenceModel, got Linear"):
         to_numpy(torch.nn.Linear(2, 3))
-    with pytest.raises(ValueError, match="call loss.backward"):
+    with pytest.raises(ValueError, match=r"call loss\.backward"):
         torch_grads(SequenceModel(2, 5, 3))
 
 

@@ -92,9 +92,18 @@ def download(remote: RemoteFile, dest: Path, timeout: float = 20.0) -> Path:
 def python_docs_text() -> str:
     """English prose shipped with every CPython: the help topics of ``pydoc_data``, sorted by topic.
 
-    About 465,000 characters on Python 3.11; no download and no copied text.
+    About 465,000 characters on Python 3.11; no download and no copied text. Pyodide (JupyterLite)
+    ships ``pydoc_data`` as a package of its own, loaded on request: without it this raises
+    ``RuntimeError`` saying what to run first.
     """
-    from pydoc_data.topics import topics
+    try:
+        from pydoc_data.topics import topics
+    except ImportError as exc:
+        raise RuntimeError(
+            "the offline 'python-docs' corpus needs the standard library's pydoc_data, which this Python "
+            "does not have loaded. In JupyterLite (Pyodide), run `%pip install pydoc_data` in a cell first "
+            "(or `import pyodide_js; await pyodide_js.loadPackage('pydoc_data')`), then run this cell again."
+        ) from exc
 
     return "\n\n".join(topics[key].strip() for key in sorted(topics)) + "\n"
 
