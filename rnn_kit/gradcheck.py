@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_positive
+from ._checks import as_float_array, check_positive
 
 
 def rel_error(a, b) -> float:
@@ -20,7 +20,7 @@ def rel_error(a, b) -> float:
     >>> rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0]))
     0.0
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = as_float_array("a", a).astype(np.float64), as_float_array("b", b).astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
     denom = np.linalg.norm(a) + np.linalg.norm(b)
@@ -30,10 +30,30 @@ def rel_error(a, b) -> float:
 def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
     """Gradient of a scalar function ``f()`` with respect to the array ``x``.
 
-    ``f`` takes no arguments and reads ``x``, which is perturbed in place one
-    entry at a time and restored. Use float64 and ``h`` around 1e-5.
+    ``f`` takes no arguments, reads ``x`` and returns one finite number. ``x`` is perturbed
+    in place one entry at a time and restored, also when ``f`` raises. Use float64 and ``h``
+    around 1e-5.
     """
-    return numerical_gradient_array(lambda: np.asarray(f(), dtype=np.float64), x, np.array(1.0), h)
+    _check_callable(f)
+
+    def scalar():
+        value = _output(f)
+        if value.size != 1:
+            raise ValueError(f"f() must return a single number (use numerical_gradient_array for arrays), "
+                             f"got shape {value.shape}")
+        return value.reshape(())
+
+    return numerical_gradient_array(scalar, x, np.array(1.0), h)
+
+
+def _check_callable(f) -> None:
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments, got {type(f).__name__}")
+
+
+def _output(f) -> np.ndarray:
+    """A float64 copy of ``f()``, checked to be finite."""
+    return as_float_array("f()", f()).astype(np.float64)
 
 
 def numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -53,19 +73,26 @@ def numerical_gradient_array(f, x: np.ndarray, df: np.ndarray, h: float = 1e-5) 
     -------
     ndarray like ``x``
     """
+    _check_callable(f)
     check_positive("h", h)
-    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"x must be a floating ndarray (perturbed in place), got {type(x).__name__}")
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f" or not x.flags.writeable:
+        got = f"dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        got += " (read-only)" if isinstance(x, np.ndarray) and not x.flags.writeable else ""
+        raise TypeError(f"x must be a writable floating ndarray (perturbed in place), got {got}")
+    as_float_array("x", x)  # finite
+    df = as_float_array("df", df)
     grad = np.zeros_like(x, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
+    for i in np.ndindex(x.shape):
         old = x[i]
-        x[i] = old + h
-        plus = np.array(f(), dtype=np.float64, copy=True)
-        x[i] = old - h
-        minus = np.array(f(), dtype=np.float64, copy=True)
-        x[i] = old
+        try:
+            x[i] = old + h
+            plus = _output(f)  # a copy: f may return a view of an array it later overwrites
+            x[i] = old - h
+            minus = _output(f)
+        finally:
+            x[i] = old  # restored even when f raises
+        if plus.shape != df.shape:
+            raise ValueError(f"df must have the shape of f(), {plus.shape}, got {df.shape}")
         grad[i] = np.sum((plus - minus) * df) / (2 * h)
     return grad
 
@@ -89,6 +116,8 @@ def check_model_gradients(model, inputs, targets, state0=None, mask=None, h: flo
     -----
     Used in ``notebooks/01_rnn_from_scratch.ipynb``.
     """
+    if not (hasattr(model, "loss_and_grads") and isinstance(getattr(model, "params", None), dict)):
+        raise TypeError(f"model must be an RNNModel (with params and loss_and_grads), got {type(model).__name__}")
     if model.dtype != np.float64:
         raise ValueError(f"gradient checks need a float64 model, got {model.dtype}")
     _, grads, _ = model.loss_and_grads(inputs, targets, state0, mask, lengths)

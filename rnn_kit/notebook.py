@@ -9,6 +9,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._checks import check_int
+
 
 class Setup(NamedTuple):
     """What a notebook needs after setup."""
@@ -19,11 +21,11 @@ class Setup(NamedTuple):
 
 
 def setup(seed: int = 0, *, use_torch: bool = False) -> Setup:
-    """Seed Python, NumPy (and PyTorch), and choose where PyTorch computes.
+    """Seed Python's ``random`` (and PyTorch), make the notebook's NumPy generator, choose the device.
 
     Parameters
     ----------
-    seed : int
+    seed : int >= 0
     use_torch : bool
         Also seed torch (CPU and CUDA) and pick CUDA when available. On the CPU torch
         is limited to one thread: for models this small a second thread gains little
@@ -32,9 +34,12 @@ def setup(seed: int = 0, *, use_torch: bool = False) -> Setup:
     Returns
     -------
     Setup
-        ``rng`` is a fresh ``np.random.Generator(seed)``: pass it (or seeds) to every
-        function that draws random numbers.
+        ``rng`` is a fresh ``np.random.Generator(seed)``. Pass ``rng`` (or seeds) to every
+        function that draws random numbers: rng=None is not repeatable. rnn_kit never
+        uses NumPy's global generator, so ``rng=None`` means fresh entropy on every call,
+        whatever seed was set up here (NumPy's convention).
     """
+    check_int("seed", seed, low=0)
     random.seed(seed)
     device = "cpu"
     if use_torch:

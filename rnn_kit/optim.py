@@ -9,36 +9,38 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_positive
+from ._checks import as_array_dict, as_numbers, check_positive, check_real
 
 # ---------------------------------------------------------------- optimisers
 
 
 class _Optimizer:
-    """Shared bookkeeping: the params dict is updated in place by ``step``."""
+    """Shared bookkeeping: the params dict is updated in place by ``step``.
+
+    ``params`` must be a non-empty dict of finite, writable floating arrays (``model.params``);
+    ``lr`` a finite number > 0.
+    """
 
     def __init__(self, params: dict, lr: float):
-        if not isinstance(params, dict) or not params:
-            raise TypeError("params must be a non-empty dict of arrays, e.g. model.params")
+        as_array_dict("params", params, inplace=True)
         check_positive("lr", lr)
         self.params, self.lr = params, lr
 
     def _state(self):
         return {k: np.zeros_like(v) for k, v in self.params.items()}
 
-    def _check_grads(self, grads):
-        if not isinstance(grads, dict) or set(grads) != set(self.params):
-            got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
-            raise ValueError(f"grads must have the keys {sorted(self.params)}, got {got}")
+    def _check_grads(self, grads) -> dict:
+        grads = as_array_dict("grads", grads, hint="lower the learning rate or clip")
+        if set(grads) != set(self.params):
+            raise ValueError(f"grads must have the keys {sorted(self.params)}, got {sorted(grads, key=str)}")
         for k, g in grads.items():
-            if np.shape(g) != self.params[k].shape:
-                raise ValueError(f"grads[{k!r}] must have shape {self.params[k].shape}, got {np.shape(g)}")
-            if not np.all(np.isfinite(g)):
-                raise ValueError(f"grads[{k!r}] holds NaN or inf; lower the learning rate or clip")
+            if g.shape != self.params[k].shape:
+                raise ValueError(f"grads[{k!r}] must have shape {self.params[k].shape}, got {g.shape}")
+        return grads
 
     def step(self, grads: dict) -> None:
-        """Update every parameter in place from ``grads``."""
-        self._check_grads(grads)
+        """Update every parameter in place from ``grads`` (checked first: nothing changes on bad input)."""
+        grads = self._check_grads(grads)
         for k in self.params:
             self._update(k, self.params[k], grads[k])
 
@@ -48,8 +50,7 @@ class SGD(_Optimizer):
 
     def __init__(self, params: dict, lr: float = 0.1, momentum: float = 0.0):
         super().__init__(params, lr)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        check_real("momentum", momentum, 0, 1, closed="[)")
         self.momentum, self.velocity = momentum, self._state()
 
     def _update(self, k, p, g):
@@ -78,10 +79,11 @@ class Adam(_Optimizer):
 
     def __init__(self, params: dict, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         super().__init__(params, lr)
-        if len(betas) != 2 or not all(0 <= b < 1 for b in betas):
-            raise ValueError(f"betas must be two numbers in [0, 1), got {betas}")
+        betas = as_numbers("betas", betas, 2)
+        for i, b in enumerate(betas):
+            check_real(f"betas[{i}]", b, 0, 1, closed="[)")
         check_positive("eps", eps)
-        self.betas, self.eps, self.t = tuple(betas), eps, 0
+        self.betas, self.eps, self.t = betas, eps, 0
         self.m, self.v = self._state(), self._state()
 
     def step(self, grads: dict) -> None:
@@ -105,7 +107,8 @@ class Adam(_Optimizer):
 
 
 def global_norm(grads: dict) -> float:
-    """sqrt of the sum of squares of every gradient entry."""
+    """sqrt of the sum of squares of every gradient entry (a dict of finite arrays)."""
+    grads = as_array_dict("grads", grads)
     return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
 
 
@@ -113,7 +116,7 @@ def clip_grad_norm(grads: dict, max_norm: float) -> float:
     """Scale all gradients together so their global norm is at most ``max_norm``.
 
     Keeps the direction of the update (unlike element-wise clipping). Modifies
-    ``grads`` in place, like ``torch.nn.utils.clip_grad_norm_``.
+    ``grads`` (a dict of writable floating arrays) in place, like ``torch.nn.utils.clip_grad_norm_``.
 
     Returns
     -------
@@ -121,9 +124,8 @@ def clip_grad_norm(grads: dict, max_norm: float) -> float:
         The global norm **before** clipping, useful to log exploding gradients.
     """
     check_positive("max_norm", max_norm)
+    _check_clippable(grads)
     norm = global_norm(grads)
-    if not np.isfinite(norm):
-        raise ValueError("gradients hold NaN or inf; clipping cannot repair them")
     if norm > max_norm:
         scale = max_norm / norm
         for g in grads.values():
@@ -134,5 +136,10 @@ def clip_grad_norm(grads: dict, max_norm: float) -> float:
 def clip_grad_value(grads: dict, clip_value: float) -> None:
     """Clip every gradient entry to ``[-clip_value, clip_value]`` in place (min-char-rnn style)."""
     check_positive("clip_value", clip_value)
+    _check_clippable(grads)
     for g in grads.values():
         np.clip(g, -clip_value, clip_value, out=g)
+
+
+def _check_clippable(grads) -> None:
+    as_array_dict("grads", grads, inplace=True, hint="clipping cannot repair them")

@@ -19,7 +19,7 @@ def export_co2():
     from statsmodels.datasets import co2
 
     frame = co2.load_pandas().data
-    with open(HERE / "co2_weekly.csv", "w", newline="") as f:
+    with open(HERE / "co2_weekly.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["date", "co2_ppm"])
         for date, value in zip(frame.index, frame["co2"]):
@@ -30,7 +30,7 @@ def export_weather():
     from vega_datasets import local_data
 
     frame = local_data.seattle_weather()
-    with open(HERE / "seattle_weather.csv", "w", newline="") as f:
+    with open(HERE / "seattle_weather.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["date", "precipitation_mm", "temp_max_c", "temp_min_c", "wind_m_s"])
         for row in frame.itertuples():

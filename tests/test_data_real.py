@@ -102,3 +102,23 @@ def test_labelled_helpers_reject_bad_input():
         stratified_split(["a", "b"], (0.5, 0.6, 0.1))
     ids, lengths, y, classes = encode_dataset(["ab", "b"], ["y", "x"], vocab, 3)
     assert y.tolist() == [1, 0] and classes == ["x", "y"]
+
+
+def test_labels_are_checked_before_use():
+    from rnn_kit.data import encode_labels
+
+    with pytest.raises(TypeError, match=r"labels must be a sequence of labels \(str or int\), got str"):
+        encode_labels("abc")  # not three labels 'a', 'b', 'c'
+    with pytest.raises(TypeError, match=r"classes must be a sequence of labels"):
+        encode_labels(["a"], classes="ab")
+    with pytest.raises(ValueError, match=r"labels must not be empty"):
+        stratified_split([])
+    with pytest.raises(ValueError, match=r"labels must not hold NaN, got 1 NaN label"):
+        stratified_split([1.0, np.nan, 2.0])  # a NaN label would vanish from every part
+    with pytest.raises(TypeError, match=r"labels must be all strings or all numbers"):
+        stratified_split(["a", np.nan])  # NumPy would turn NaN into the string 'nan'
+    with pytest.raises(TypeError, match=r"fractions must be a sequence of 3 numbers, got float"):
+        stratified_split(["a", "b"], 0.8)
+    with pytest.raises(TypeError, match=r"monthly must be True or False, got str"):
+        load_co2(monthly="yes")
+    assert encode_labels(np.array(["b", "a", "b"]))[1] == ["a", "b"]  # plain str classes, not np.str_

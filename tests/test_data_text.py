@@ -237,3 +237,44 @@ def test_tiny_shakespeare_facts_match_the_issue():
     assert TINY_SHAKESPEARE.sha256 == "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed"
     assert TINY_SHAKESPEARE.url.endswith("char-rnn/master/data/tinyshakespeare/input.txt")
     assert Path(TINY_SHAKESPEARE.filename).suffix == ".txt"
+
+
+# ---------------------------------------------------------------- bad input found by tests/test_bad_input.py
+
+
+def test_any_token_survives_saving_with_the_model(tmp_path):
+    vocab = Vocabulary(["\x00", "a\x00", "b", "<pad>"], unknown="\x00")  # NumPy string arrays drop trailing NULs
+    model = RNNModel(3, 4, 4, vocab_size=4, rng=0)
+    save_model(model, tmp_path / "m", **vocab.to_arrays())
+    again = Vocabulary.from_arrays(load_model(tmp_path / "m", return_extra=True)[1])
+    assert again.tokens == vocab.tokens and again.unknown == "\x00"
+
+
+def test_older_vocabulary_arrays_still_read():
+    old = {"vocab_tokens": np.array(["<unk>", "a", "b"]), "vocab_unknown": np.array("<unk>")}
+    vocab = Vocabulary.from_arrays(old)
+    assert vocab.tokens == ["<unk>", "a", "b"] and vocab.unknown == "<unk>"
+    with pytest.raises(ValueError, match=r"arrays\['vocab_json'\] must be the JSON string written by"):
+        Vocabulary.from_arrays({"vocab_json": np.array("[1, 2]")})
+
+
+def test_a_str_is_not_a_list_of_tokens():
+    # Decision: reject a lone str rather than read it as one special (explicit beats a guess).
+    with pytest.raises(TypeError, match=r"specials must be a sequence of non-empty str \(a list, not one str\)"):
+        Vocabulary.from_text("hello", specials="<pad>")
+    with pytest.raises(TypeError, match=r"tokens must be a sequence of non-empty str"):
+        Vocabulary("abc")
+    assert Vocabulary.from_text("ab", specials=["<pad>"]).tokens == ["<pad>", "a", "b"]
+
+
+def test_id_streams_are_checked_once_and_copied():
+    with pytest.raises(TypeError, match=r"ids must be array-like of numbers, got list that NumPy cannot read"):
+        split_ids([[1, 2], [3]])
+    with pytest.raises(ValueError, match=r"batch_size must be > 0, got 0"):
+        stream_batches(np.arange(10), 0, 2)  # checked at the call, not at the first next()
+    ids = np.arange(20)
+    train, val = split_ids(ids, 0.25)
+    train[:] = -1
+    x, _ = next(stream_batches(ids, 2, 3))
+    x[:] = -1
+    np.testing.assert_array_equal(ids, np.arange(20))  # copies, never views of the caller's ids

@@ -210,3 +210,48 @@ def test_baselines_reject_bad_input():
         LinearAR().fit(np.zeros((4, 2, 1)), np.zeros((3, 1)))
     with pytest.raises(ValueError, match=r"X must have windows of shape \(2, 1\), got \(3, 1\)"):
         LinearAR().fit(np.ones((4, 2, 1)), np.ones((4, 1))).predict(np.zeros((1, 3, 1)))
+
+
+# ---------------------------------------------------------------- bad input found by tests/test_bad_input.py
+
+
+def test_split_parts_are_copies():
+    series = np.arange(20.0)
+    train = chronological_split(series).train
+    train -= train.mean()  # in place, as a learner centres the training part
+    np.testing.assert_array_equal(series, np.arange(20.0))  # the caller's series is unchanged
+
+
+def test_split_rejects_a_float_for_fractions():
+    with pytest.raises(TypeError, match=r"fractions must be a sequence of 3 numbers, got float"):
+        chronological_split(np.zeros(10), 0.7)
+    with pytest.raises(TypeError, match=r"fractions\[1\] must be a real number, got str"):
+        chronological_split(np.zeros(10), (0.7, "a", 0.15))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"period": 0}, r"period must be > 0, got 0"),
+    ({"period": -3.0}, r"period must be > 0, got -3.0"),
+    ({"dt": 0}, r"dt must be > 0, got 0"),
+    ({"noise_std": np.nan}, r"noise_std must be a finite number, got nan"),
+])
+def test_multivariate_series_checks_like_sine_wave(kwargs, message):
+    for make in (sine_wave, multivariate_series):
+        with pytest.raises(ValueError, match=message):
+            make(**kwargs)
+
+
+def test_non_finite_amplitudes_and_empty_series_are_refused():
+    with pytest.raises(ValueError, match=r"amplitude must be a finite number, got nan"):
+        sine_wave(amplitude=np.nan)
+    with pytest.raises(ValueError, match=r"slope must be a finite number, got inf"):
+        trend_seasonal(slope=np.inf)
+    with pytest.raises(ValueError, match=r"train must have at least one time step, got shape \(0,\)"):
+        training_mean(np.zeros(0), 3)
+
+
+def test_linear_ar_before_fit_says_so():
+    with pytest.raises(ValueError, match=r"this LinearAR is not fitted yet; call fit\(X, y\) first"):
+        LinearAR().predict(np.zeros((2, 3, 1)))
+    with pytest.raises(ValueError, match=r"X must have shape \(N, window, F\) with at least one window"):
+        persistence(np.zeros((0, 3, 1)))

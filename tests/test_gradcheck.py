@@ -31,7 +31,29 @@ def test_rel_error_properties():
 def test_gradcheck_rejects_bad_input():
     with pytest.raises(ValueError, match=r"a and b must have the same shape, got \(2,\) and \(3,\)"):
         rel_error(np.zeros(2), np.zeros(3))
-    with pytest.raises(TypeError, match=r"x must be a floating ndarray"):
+    with pytest.raises(TypeError, match=r"x must be a writable floating ndarray \(perturbed in place\), got list"):
         numerical_gradient(lambda: 0.0, [1.0, 2.0])
     with pytest.raises(ValueError, match=r"h must be > 0"):
         numerical_gradient(lambda: 0.0, np.zeros(2), h=0.0)
+
+
+def test_x_is_restored_when_f_raises():
+    x = np.array([1.0, 2.0])
+
+    def f():
+        if x[0] != 1.0:
+            raise RuntimeError("f failed")
+        return 0.0
+
+    with pytest.raises(RuntimeError, match="f failed"):
+        numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0])
+
+
+def test_f_must_return_one_finite_number():
+    with pytest.raises(ValueError, match=r"f\(\) must return a single number .* got shape \(3,\)"):
+        numerical_gradient(lambda: np.zeros(3), np.zeros(2))
+    with pytest.raises(ValueError, match=r"f\(\) must be finite"):
+        numerical_gradient(lambda: np.nan, np.zeros(2))
+    with pytest.raises(ValueError, match=r"df must have the shape of f\(\), \(3,\), got \(2,\)"):
+        numerical_gradient_array(lambda: np.zeros(3), np.zeros(2), np.zeros(2))

@@ -84,3 +84,23 @@ def test_mse_rejects_bad_input():
         mse_loss(np.zeros(2), np.array([0.0, np.inf]))
     with pytest.raises(ValueError, match=r"pred must not be empty"):
         mse_loss(np.zeros(0), np.zeros(0))
+
+
+def test_softmax_rejects_bad_axis_and_empty_input():
+    with pytest.raises(ValueError, match=r"axis must be in \[-2, 2\) for a 2-d array, got 2"):
+        softmax(np.zeros((2, 3)), axis=2)
+    with pytest.raises(TypeError, match=r"axis must be an integer, got float"):
+        softmax(np.zeros(3), axis=0.0)
+    with pytest.raises(ValueError, match=r"z must be a non-empty array of at least 1 dimension, got shape \(0,\)"):
+        softmax(np.zeros(0))
+
+
+def test_negative_mask_weights_are_refused():
+    with pytest.raises(ValueError, match=r"mask must hold weights >= 0 \(1 counts, 0 is padding\), got minimum -1.0"):
+        softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1]), mask=np.array([-1.0, 2.0]))
+
+
+def test_mse_gradient_has_the_prediction_dtype():
+    pred = np.ones((2, 3), dtype=np.float32)
+    loss, d = mse_loss(pred, np.zeros((2, 3)))  # float64 targets
+    assert d.dtype == np.float32 and loss == pytest.approx(1.0)

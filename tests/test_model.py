@@ -135,7 +135,7 @@ def test_high_temperature_spreads_samples():
         ({"nonlinearity": "gelu"}, ValueError, r"nonlinearity must be one of \('tanh', 'relu'\), got 'gelu'"),
         ({"loss": "hinge"}, ValueError, r"loss must be one of \('cross_entropy', 'mse'\), got 'hinge'"),
         ({"dtype": np.int32}, TypeError, r"dtype must be float32 or float64, got int32"),
-        ({"rng": "seed"}, TypeError, r"rng must be a numpy Generator, an int seed or None, got str"),
+        ({"rng": "seed"}, TypeError, r"rng must be a numpy Generator, an int seed >= 0 or None, got str"),
     ],
 )
 def test_constructor_rejects_bad_arguments(kwargs, exc, message):

@@ -75,5 +75,30 @@ def test_optimisers_reject_bad_input():
     np.testing.assert_array_equal(params["W"], 0)  # nothing was updated half-way
     with pytest.raises(ValueError, match=r"max_norm must be > 0"):
         clip_grad_norm({"W": np.ones(2)}, 0)
-    with pytest.raises(ValueError, match=r"gradients hold NaN or inf"):
+    with pytest.raises(ValueError, match=r"grads\[.W.\] holds NaN or inf; clipping cannot repair them"):
         clip_grad_norm({"W": np.array([np.inf])}, 1.0)
+
+
+@pytest.mark.parametrize("make", [SGD, Adagrad, Adam])
+def test_every_optimiser_rejects_lr_zero_and_bad_params(make):
+    with pytest.raises(ValueError, match=r"lr must be > 0, got 0"):
+        make({"W": np.zeros(2)}, lr=0)
+    with pytest.raises(ValueError, match=r"params\['W'\] holds NaN or inf"):
+        make({"W": np.array([0.0, np.nan])})
+    with pytest.raises(TypeError, match=r"params must be a non-empty dict of arrays, e.g. model.params, got list"):
+        make([np.zeros(2)])
+    with pytest.raises(TypeError, match=r"params\['W'\] must be a writable floating ndarray .* got dtype int64"):
+        make({"W": np.zeros(2, dtype=np.int64)})
+
+
+def test_betas_and_clipping_arguments_are_checked():
+    with pytest.raises(TypeError, match=r"betas must be a sequence of 2 numbers, got float"):
+        Adam({"W": np.zeros(2)}, betas=0.9)
+    with pytest.raises(ValueError, match=r"betas\[1\] must be in \[0, 1\), got 1.0"):
+        Adam({"W": np.zeros(2)}, betas=(0.9, 1.0))
+    with pytest.raises(TypeError, match=r"grads must be a non-empty dict of arrays, e.g. model.params, got list"):
+        clip_grad_norm([np.ones(2)], 1.0)
+    with pytest.raises(TypeError, match=r"grads must be a non-empty dict"):
+        clip_grad_value([np.ones(2)], 1.0)
+    with pytest.raises(ValueError, match=r"grads\['W'\] holds NaN or inf; clipping cannot repair them"):
+        clip_grad_value({"W": np.array([np.inf])}, 1.0)

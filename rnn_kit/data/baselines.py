@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, check_positive
+from .._checks import as_float_array, check_fitted, check_positive
+from .windows import as_series
 
 
 def _check_windows(X):
     X = as_float_array("X", X, ndim=3)
-    if X.shape[1] == 0:
-        raise ValueError(f"X must hold windows of at least one step, got shape {X.shape}")
+    if 0 in X.shape:
+        raise ValueError(f"X must have shape (N, window, F) with at least one window, step and feature, "
+                         f"got {X.shape}")
     return X
+
+
+def _design(X):
+    """[window, 1] rows: (N, window, F) -> (N, window*F + 1)."""
+    return np.hstack([X.reshape(len(X), -1), np.ones((len(X), 1))])
 
 
 def _repeat(values, horizon):
@@ -45,7 +52,7 @@ def window_mean(X, horizon: int = 1):
 
 def training_mean(train, n: int, horizon: int = 1):
     """Predict the mean of the training series for every one of ``n`` windows."""
-    train = as_float_array("train", train, ndim=(1, 2))
+    train = as_series(train, "train")
     check_positive("n", n, integer=True)
     mean = np.atleast_1d(train.mean(axis=0))  # (F,)
     return _repeat(np.broadcast_to(mean, (n, mean.size)), horizon)
@@ -63,20 +70,20 @@ class LinearAR:
         """Least-squares fit on training windows X (N, window, F) and targets y (N, ...)."""
         X = _check_windows(X)
         y = as_float_array("y", y)
-        if y.shape[0] != X.shape[0]:
-            raise ValueError(f"X and y must hold the same number of windows, got {X.shape[0]} and {y.shape[0]}")
-        design = np.hstack([X.reshape(len(X), -1), np.ones((len(X), 1))])  # (N, window*F + 1)
-        self.coef_, *_ = np.linalg.lstsq(design, y.reshape(len(y), -1), rcond=None)
+        if y.ndim == 0 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"X and y must hold the same number of windows, got {X.shape[0]} and "
+                             f"{y.shape[0] if y.ndim else 'a scalar y'}")
+        self.coef_, *_ = np.linalg.lstsq(_design(X), y.reshape(len(y), -1), rcond=None)  # (window*F + 1, outputs)
         self.window_shape_, self.target_shape_ = X.shape[1:], y.shape[1:]
         return self
 
     def predict(self, X):
         """Forecasts for windows X of the fitted shape."""
+        check_fitted(self, "coef_", "fit(X, y)")
         X = _check_windows(X)
         if X.shape[1:] != self.window_shape_:
             raise ValueError(f"X must have windows of shape {self.window_shape_}, got {X.shape[1:]}")
-        design = np.hstack([X.reshape(len(X), -1), np.ones((len(X), 1))])
-        return (design @ self.coef_).reshape(len(X), *self.target_shape_)
+        return (_design(X) @ self.coef_).reshape(len(X), *self.target_shape_)
 
 
 def _pair(y_true, y_pred):

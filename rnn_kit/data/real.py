@@ -37,10 +37,14 @@ def read_csv(filename: str):
     return dates, values, header[1:]
 
 
+def _check_missing(missing) -> None:
+    if not isinstance(missing, str) or missing not in MISSING_POLICIES:
+        raise ValueError(f"missing must be one of {MISSING_POLICIES}, got {missing!r}")
+
+
 def handle_missing(dates, values, missing: str):
     """Apply a missing-value policy to (T,) dates and (T, F) values; see the module docstring."""
-    if missing not in MISSING_POLICIES:
-        raise ValueError(f"missing must be one of {MISSING_POLICIES}, got {missing!r}")
+    _check_missing(missing)
     holes = np.isnan(values).any(axis=1)
     if not holes.any():
         return dates, values
@@ -88,6 +92,9 @@ def load_co2(*, monthly: bool = True, missing: str = "interpolate"):
     dates : ndarray of datetime64[D], shape (T,)
     co2_ppm : ndarray of shape (T,)
     """
+    if not isinstance(monthly, (bool, np.bool_)):
+        raise TypeError(f"monthly must be True or False, got {type(monthly).__name__} {monthly!r}")
+    _check_missing(missing)
     dates, values, _ = read_csv("co2_weekly.csv")
     if monthly:
         dates, values = _monthly_means(dates, values)
@@ -108,6 +115,7 @@ def load_weather(*, missing: str = "interpolate"):
     names : list of str
         ``["precipitation_mm", "temp_max_c", "temp_min_c", "wind_m_s"]``.
     """
+    _check_missing(missing)
     dates, values, names = read_csv("seattle_weather.csv")
     dates, values = handle_missing(dates, values, missing)
     return dates, values, names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, as_numbers, check_fitted
 
 
 class _Scaler:
@@ -16,16 +16,15 @@ class _Scaler:
     def fit(self, data):
         """Learn the statistics of ``data`` (T,) or (T, F); pass the training part only."""
         arr = as_float_array("data", data, ndim=(1, 2))
-        if arr.shape[0] == 0:
-            raise ValueError(f"data must have at least one row to fit a scaler, got shape {arr.shape}")
+        if 0 in arr.shape:
+            raise ValueError(f"data must have at least one row (and feature) to fit a scaler, got shape {arr.shape}")
         offset, scale = self._statistics(arr)
         self.n_features_ = None if arr.ndim == 1 else arr.shape[1]
         self.offset_, self.scale_ = offset, np.where(scale > 0, scale, 1.0)  # a constant feature stays put
         return self
 
     def _check(self, data):
-        if self.offset_ is None:
-            raise ValueError(f"this {type(self).__name__} is not fitted yet; call fit(train) first")
+        check_fitted(self, "offset_", "fit(train)")
         arr = as_float_array("data", data)
         if self.n_features_ is not None and (arr.ndim == 0 or arr.shape[-1] != self.n_features_):
             raise ValueError(f"data must have {self.n_features_} features on its last axis, got shape {arr.shape}")
@@ -62,7 +61,7 @@ class MinMaxScaler(_Scaler):
     """Map the training range onto ``feature_range`` (default [0, 1]); new data may fall outside it."""
 
     def __init__(self, feature_range=(0.0, 1.0)):
-        low, high = feature_range
+        low, high = as_numbers("feature_range", feature_range, 2)
         if not low < high:
             raise ValueError(f"feature_range must be (low, high) with low < high, got {feature_range}")
         self.feature_range = (float(low), float(high))

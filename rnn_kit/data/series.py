@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_rng, check_positive
+from .._checks import as_rng, check_positive, check_real
+
+
+def _time(n_steps, dt, period, **reals):
+    """Check the arguments every series shares and return the sample times ``dt * arange(n_steps)``."""
+    check_positive("n_steps", n_steps, integer=True)
+    check_positive("dt", dt)
+    check_positive("period", period)
+    for name, value in reals.items():  # amplitude, phase, slope: any finite number
+        check_real(name, value)
+    return dt * np.arange(n_steps)  # (T,)
 
 
 def _noise(rng, noise_std, shape):
-    if not np.isfinite(noise_std) or noise_std < 0:
-        raise ValueError(f"noise_std must be a finite number >= 0, got {noise_std}")
+    check_real("noise_std", noise_std, low=0)
     return noise_std * as_rng(rng).standard_normal(shape)
 
 
@@ -29,6 +38,7 @@ def sine_wave(n_steps: int = 1000, *, dt: float = 0.1, period: float = 2 * np.pi
     noise_std : float
         sigma of the added noise: no predictor can beat MSE sigma**2 on the noisy values.
     rng : numpy.random.Generator, int or None
+        Draws the noise; None is fresh entropy (not repeatable), so pass a seed or a Generator.
 
     Returns
     -------
@@ -41,10 +51,7 @@ def sine_wave(n_steps: int = 1000, *, dt: float = 0.1, period: float = 2 * np.pi
     >>> np.round(y, 6)
     array([ 0.,  1.,  0., -1.])
     """
-    check_positive("n_steps", n_steps, integer=True)
-    check_positive("dt", dt)
-    check_positive("period", period)
-    t = dt * np.arange(n_steps)
+    t = _time(n_steps, dt, period, amplitude=amplitude, phase=phase)
     return t, amplitude * np.sin(2 * np.pi * t / period + phase) + _noise(rng, noise_std, n_steps)
 
 
@@ -59,9 +66,7 @@ def trend_seasonal(n_steps: int = 480, *, slope: float = 0.02, period: int = 12,
     t : ndarray of shape (T,)
     values : ndarray of shape (T,)
     """
-    check_positive("n_steps", n_steps, integer=True)
-    check_positive("period", period)
-    t = np.arange(n_steps, dtype=np.float64)
+    t = _time(n_steps, 1.0, period, slope=slope, amplitude=amplitude)
     return t, slope * t + amplitude * np.sin(2 * np.pi * t / period) + _noise(rng, noise_std, n_steps)
 
 
@@ -77,9 +82,8 @@ def multivariate_series(n_steps: int = 1000, n_channels: int = 3, *, dt: float =
     t : ndarray of shape (T,)
     values : ndarray of shape (T, F) with F = n_channels
     """
-    check_positive("n_steps", n_steps, integer=True)
     check_positive("n_channels", n_channels, integer=True)
-    t = dt * np.arange(n_steps)
+    t = _time(n_steps, dt, period)
     k = np.arange(n_channels)
     clean = (1 + 0.5 * k) * np.sin(2 * np.pi * t[:, None] / period - 2 * np.pi * k / n_channels)  # (T, F)
     return t, clean + _noise(rng, noise_std, clean.shape)

@@ -6,14 +6,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .._checks import as_float_array, check_positive
+from .._checks import as_float_array, as_fractions, check_positive
 
 
 def as_series(series, name: str = "series") -> np.ndarray:
-    """Check a (T,) or (T, F) finite series with at least one step."""
+    """Check a (T,) or (T, F) finite series with at least one step (and one feature)."""
     arr = as_float_array(name, series, ndim=(1, 2))
     if arr.shape[0] == 0:
         raise ValueError(f"{name} must have at least one time step, got shape {arr.shape}")
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one feature, got shape {arr.shape}")
     return arr
 
 
@@ -109,14 +111,13 @@ def chronological_split(series, fractions=(0.7, 0.15, 0.15)) -> SeriesSplit:
     Returns
     -------
     SeriesSplit
+        This returns copies: changing a part in place (``train -= mean``) leaves ``series`` as it was.
     """
     arr = as_series(series)
-    fractions = tuple(float(f) for f in fractions)
-    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-9:
-        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions}")
+    fractions = as_fractions("fractions", fractions)
     T = arr.shape[0]
     a = round(T * fractions[0])
     b = round(T * (fractions[0] + fractions[1]))
     if not 0 < a < b < T:
         raise ValueError(f"a series of {T} steps is too short to split into {fractions}")
-    return SeriesSplit(arr[:a], arr[a:b], arr[b:], ((0, a), (a, b), (b, T)))
+    return SeriesSplit(arr[:a].copy(), arr[a:b].copy(), arr[b:].copy(), ((0, a), (a, b), (b, T)))
