@@ -237,7 +237,7 @@ def last_step_forward(h, lengths=None):
     A right-padded sequence never reads its padding before its last real step, so
     ``h[n, lengths[n] - 1]`` is exactly what ``pack_padded_sequence`` gives PyTorch.
     The many-to-one head of ``RNNModel(head="last")``; taught in
-    ``notebooks/06_classification.ipynb``.
+    ``notebooks/07_classification.ipynb``.
     """
     h = as_float_array("h", h, ndim=3)
     N, T, H = h.shape

@@ -1,9 +1,9 @@
 """Training loops for ``RNNModel``: one fixed batch, or a long stream with truncated BPTT.
 
     fit_batch    the same batch every step: loss, gradients, clipping, update
-    fit_stream   truncated BPTT: parallel streams cut into chunks; the final state of one
-                 chunk is the initial state of the next (carried forward, but no gradient
-                 flows back across the cut)
+    fit_stream   truncated BPTT (StreamTrainer): parallel streams cut into chunks; the final
+                 state of one chunk is the initial state of the next (carried forward, but
+                 no gradient flows back across the cut)
 """
 
 from __future__ import annotations
@@ -61,6 +61,52 @@ def fit_batch(model, inputs, targets, *, steps: int, lr: float = 0.01, optimizer
     return losses
 
 
+class StreamTrainer:
+    """Truncated BPTT over a long id stream, one update per ``step()``.
+
+    The stream is cut into ``batch_size`` parallel streams (``stream_batches``); each step trains
+    on the next chunk of ``seq_len`` steps of every stream. The final state of a chunk is the
+    initial state of the next (carried forward as values; no gradient flows back across the
+    cut). After the last chunk the streams start again from the beginning with a fresh state.
+    ``fit_stream`` loops it; ``python -m rnn_kit.charlm train`` steps it itself (and
+    ``rnn_kit.torch.stream.TorchStreamTrainer`` does the same in PyTorch).
+    """
+
+    def __init__(self, model, ids, *, batch_size: int, seq_len: int, lr: float = 0.01, optimizer: str = "adam",
+                 max_norm: float | None = 5.0, carry_state: bool = True):
+        if model.head != "every":
+            raise ValueError(f"truncated BPTT needs a model with head='every', got head={model.head!r}")
+        if max_norm is not None:
+            check_positive("max_norm", max_norm)
+        next(stream_batches(ids, batch_size, seq_len))  # checks ids, batch_size and seq_len now
+        self.model, self.ids, self.batch_size, self.seq_len = model, ids, batch_size, seq_len
+        self.max_norm, self.carry_state = max_norm, carry_state
+        self.opt = make_optimizer(optimizer, model.params, lr)
+        self.chunks, self.state = iter(()), None
+
+    def next_chunk(self):
+        """Inputs and targets (N, T) of the next chunk; a new pass over the text resets the state."""
+        chunk = next(self.chunks, None)
+        if chunk is None:
+            self.chunks, self.state = stream_batches(self.ids, self.batch_size, self.seq_len), None
+            chunk = next(self.chunks)
+        return chunk
+
+    def step(self) -> float:
+        """One update on the next chunk; returns that chunk's loss (nats per character) before the update."""
+        x, y = self.next_chunk()
+        loss, grads, state = self.model.loss_and_grads(x, y, state0=self.state if self.carry_state else None)
+        self.state = state  # the values go on; the graph is cut here
+        if self.max_norm is not None:
+            clip_grad_norm(grads, self.max_norm)
+        self.opt.step(grads)
+        return loss
+
+    def numpy_model(self):
+        """The model being trained, as an ``RNNModel``."""
+        return self.model
+
+
 def fit_stream(model, ids, *, steps: int, batch_size: int, seq_len: int, lr: float = 0.01,
                optimizer: str = "adam", max_norm: float | None = 5.0, carry_state: bool = True,
                callback=None) -> list[float]:
@@ -71,8 +117,7 @@ def fit_stream(model, ids, *, steps: int, batch_size: int, seq_len: int, lr: flo
     model : RNNModel
         A many-to-many (``head="every"``) character model with ``vocab_size``.
     ids : ndarray of int, shape (L,)
-        The training stream. It is cut into ``batch_size`` parallel streams (``stream_batches``);
-        after the last chunk the streams start again from the beginning with a fresh state.
+        The training stream, cut into ``batch_size`` parallel streams (see ``StreamTrainer``).
     steps : int
         Updates (one chunk each).
     batch_size, seq_len : int
@@ -93,24 +138,13 @@ def fit_stream(model, ids, *, steps: int, batch_size: int, seq_len: int, lr: flo
     Taught in ``notebooks/04_text_generation.ipynb``.
     """
     check_positive("steps", steps, integer=True)
-    if model.head != "every":
-        raise ValueError(f"fit_stream needs a model with head='every', got head={model.head!r}")
-    opt = make_optimizer(optimizer, model.params, lr)
-    losses, state, chunks = [], None, iter(())
-    while len(losses) < steps:
-        chunk = next(chunks, None)
-        if chunk is None:  # a new pass over the text: the streams restart, and so does the state
-            chunks, state = stream_batches(ids, batch_size, seq_len), None
-            continue
-        x, y = chunk
-        loss, grads, new_state = model.loss_and_grads(x, y, state0=state if carry_state else None)
-        state = new_state  # the values go on; the graph is cut here (no gradient flows back into it)
-        if max_norm is not None:
-            clip_grad_norm(grads, max_norm)
-        opt.step(grads)
-        losses.append(loss)
+    trainer = StreamTrainer(model, ids, batch_size=batch_size, seq_len=seq_len, lr=lr, optimizer=optimizer,
+                            max_norm=max_norm, carry_state=carry_state)
+    losses = []
+    for step in range(1, steps + 1):
+        losses.append(trainer.step())
         if callback is not None:
-            callback(len(losses), loss)
+            callback(step, losses[-1])
     return losses
 
 

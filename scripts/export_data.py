@@ -1,13 +1,19 @@
-"""How the bundled CSV files were made (run once, by hand; not needed to use rnn-kit).
+"""How the bundled data files were made (run once, by hand; not needed to use rnn-kit).
 
     python -m venv /tmp/exp && /tmp/exp/bin/pip install statsmodels==0.15.0 vega_datasets==0.9.0 faker==40.54.0
     /tmp/exp/bin/python scripts/export_data.py
+
+The offline text corpus comes from the Python that runs the script (3.11.7 for the committed file):
+``python3 scripts/export_data.py python-docs`` writes only that one.
 
 Numbers and names are facts taken from those packages' bundled data; see data/README.md.
 """
 
 import csv
+import gzip
+import hashlib
 import importlib
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1] / "data"
@@ -50,7 +56,25 @@ def export_surnames():
         w.writerows(rows)
 
 
+def export_python_docs():
+    """The help topics of CPython's ``pydoc_data`` (PSF licence), sorted by topic, as gzip with a fixed mtime.
+
+    Bundled rather than read from the running Python, whose topics change from release to release:
+    the corpus, and every number computed on it, must be the same on every machine and in Pyodide.
+    """
+    from pydoc_data.topics import topics
+
+    text = "\n\n".join(topics[key].strip() for key in sorted(topics)) + "\n"
+    raw = text.encode("utf-8")
+    (HERE / "python_docs.txt.gz").write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+    print(f"python_docs.txt.gz: {len(text):,} characters, SHA-256 {hashlib.sha256(raw).hexdigest()}")
+
+
 if __name__ == "__main__":
-    export_co2()
-    export_weather()
-    export_surnames()
+    if sys.argv[1:] == ["python-docs"]:
+        export_python_docs()
+    else:
+        export_co2()
+        export_weather()
+        export_surnames()
+        export_python_docs()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import rnn_kit
-from rnn_kit.data import load_corpus, python_docs_text
+from rnn_kit.data import python_docs_text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -25,7 +25,7 @@ LITE_NOTEBOOKS = build_lite.numpy_only_notebooks()
 # Pyodide's standard library lacks nothing here, and none of these needs a thread, a process or a socket.
 PYODIDE_STDLIB = {
     "__future__", "abc", "argparse", "bisect", "bz2", "collections", "contextlib", "copy", "csv", "dataclasses",
-    "datetime", "decimal", "enum", "fractions", "functools", "gzip", "hashlib", "heapq", "importlib", "io",
+    "datetime", "decimal", "enum", "fractions", "functools", "gzip", "hashlib", "heapq", "importlib", "inspect", "io",
     "itertools", "json", "lzma", "math", "numbers", "operator", "os", "pathlib", "pprint", "random", "re",
     "statistics", "string", "struct", "sys", "tempfile", "textwrap", "time", "typing", "unicodedata", "warnings",
     "zipfile", "zlib",
@@ -34,8 +34,8 @@ ALLOWED = {"numpy", "matplotlib", "rnn_kit"} | PYODIDE_STDLIB
 FORBIDDEN = {"threading", "subprocess", "multiprocessing", "concurrent", "socket", "urllib"}
 # corpus.py downloads Tiny Shakespeare with urllib. Importing urllib works in Pyodide (it is in its standard
 # library); only load_corpus("tinyshakespeare") opens a URL, which cannot work in a browser (the README says so
-# and points to the offline corpus). So the import stays. (pydoc_data, which Pyodide loads only on request, is
-# imported inside python_docs_text, which says how to load it when it is missing.)
+# and points to the offline corpus). So the import stays. (The offline corpus is bundled, so it needs no pydoc_data,
+# which Pyodide loads only on request.)
 PACKAGE_EXCEPTIONS = {"rnn_kit/data/corpus.py": {"urllib"}}
 
 
@@ -102,13 +102,11 @@ def test_the_numpy_core_imports_nothing_pyodide_lacks():
     assert checked >= 10
 
 
-def test_missing_pydoc_data_says_what_to_run(monkeypatch):
-    """In Pyodide pydoc_data is a separate package: the offline corpus must say how to load it."""
+def test_offline_corpus_needs_no_pydoc_data(monkeypatch):
+    """Pyodide loads pydoc_data only on request: the offline corpus is bundled, so it does not need it."""
     monkeypatch.setitem(sys.modules, "pydoc_data.topics", None)  # an import of it now fails
-    for call in (python_docs_text, lambda: load_corpus("python-docs")):
-        with pytest.raises(RuntimeError, match=r"%pip install pydoc_data") as info:
-            call()
-        assert "pyodide_js.loadPackage('pydoc_data')" in str(info.value)
+    monkeypatch.setitem(sys.modules, "pydoc_data", None)
+    assert len(python_docs_text()) == 465_048
 
 
 def test_readme_launches_the_site_and_says_what_it_fetches():

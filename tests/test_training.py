@@ -59,7 +59,7 @@ def test_evaluate_stream_is_the_mean_cross_entropy_of_every_prediction(rng):
 
 def test_fit_stream_rejects_bad_arguments():
     model = RNNModel(3, 4, 3, vocab_size=3, head="last", rng=0)
-    with pytest.raises(ValueError, match="fit_stream needs a model with head='every'"):
+    with pytest.raises(ValueError, match="truncated BPTT needs a model with head='every'"):
         fit_stream(model, np.zeros(50, dtype=int), steps=2, batch_size=2, seq_len=5)
     model = RNNModel(3, 4, 3, vocab_size=3, rng=0)
     with pytest.raises(ValueError, match="optimizer must be one of"):

@@ -8,6 +8,7 @@ message, unless ``fallback=False``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import sys
@@ -16,6 +17,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from .real import data_path
 
 
 @dataclass(frozen=True)
@@ -89,23 +92,22 @@ def download(remote: RemoteFile, dest: Path, timeout: float = 20.0) -> Path:
     return dest
 
 
+PYTHON_DOCS_SHA256 = "2a95af4ac93f5b719944030ce3769070ddf827d847cba42192afa8da989e5dc4"
+
+
 def python_docs_text() -> str:
-    """English prose shipped with every CPython: the help topics of ``pydoc_data``, sorted by topic.
+    """The offline corpus: CPython 3.11.7's help topics (``pydoc_data``), sorted by topic, bundled with rnn_kit.
 
-    About 465,000 characters on Python 3.11; no download and no copied text. Pyodide (JupyterLite)
-    ships ``pydoc_data`` as a package of its own, loaded on request: without it this raises
-    ``RuntimeError`` saying what to run first.
+    465,048 characters of English prose about Python (PSF licence; ``data/README.md``). It is
+    bundled (``data/python_docs.txt.gz``, 134 kB) rather than read from the running Python, whose
+    help pages change from release to release: so the text, and every number a notebook computes
+    on it, is the same on every machine, on Colab and in the browser. Checked against its SHA-256.
     """
-    try:
-        from pydoc_data.topics import topics
-    except ImportError as exc:
-        raise RuntimeError(
-            "the offline 'python-docs' corpus needs the standard library's pydoc_data, which this Python "
-            "does not have loaded. In JupyterLite (Pyodide), run `%pip install pydoc_data` in a cell first "
-            "(or `import pyodide_js; await pyodide_js.loadPackage('pydoc_data')`), then run this cell again."
-        ) from exc
-
-    return "\n\n".join(topics[key].strip() for key in sorted(topics)) + "\n"
+    raw = gzip.decompress(data_path("python_docs.txt.gz").read_bytes())
+    if hashlib.sha256(raw).hexdigest() != PYTHON_DOCS_SHA256:
+        raise ValueError("the bundled python_docs.txt.gz is not the expected file (SHA-256 differs): "
+                         "reinstall rnn-kit or restore data/python_docs.txt.gz")
+    return raw.decode("utf-8")
 
 
 def _offline() -> bool:

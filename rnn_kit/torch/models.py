@@ -46,16 +46,22 @@ class SequenceModel(nn.Module):
         As in ``RNNModel``: an output at every step (N, T, O), or one per sequence (N, O) from
         the state after its last real step (``lengths`` for right-padded batches, read with
         ``pack_padded_sequence``). The output layer itself is the ``nn.Linear`` ``self.head``.
+    bidirectional : bool
+        Each layer also reads the sequence backwards, so every output has 2H features, and so
+        does the input of the ``nn.Linear``. With ``head="last"`` they are the forward state
+        after the last real step and the backward state after the first step: both have read
+        the whole sequence.
 
     Notes
     -----
     ``forward`` returns the outputs and the final state ``h_n`` (``(h_n, c_n)`` for the LSTM).
-    Taught in ``notebooks/02_hello_pytorch.ipynb``.
+    Taught in ``notebooks/02_hello_pytorch.ipynb``; classifying with ``head="last"`` and ``lengths`` in
+    ``notebooks/07_classification.ipynb``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, *, cell: str = "rnn",
                  num_layers: int = 1, nonlinearity: str = "tanh", vocab_size: int | None = None,
-                 dropout: float = 0.0, head: str = "every"):
+                 dropout: float = 0.0, head: str = "every", bidirectional: bool = False):
         super().__init__()
         for name, value in [("input_size", input_size), ("hidden_size", hidden_size),
                             ("output_size", output_size), ("num_layers", num_layers)]:
@@ -69,15 +75,19 @@ class SequenceModel(nn.Module):
             raise ValueError(f"head must be one of {HEADS}, got {head!r}")
         if vocab_size is not None:
             check_positive("vocab_size", vocab_size, integer=True)
-        self.cell, self.head_mode = cell, head
+        if not isinstance(bidirectional, bool):
+            raise TypeError(f"bidirectional must be True or False, got {type(bidirectional).__name__}")
+        self.cell, self.head_mode, self.bidirectional = cell, head, bidirectional
         self.embedding = nn.Embedding(int(vocab_size), int(input_size)) if vocab_size is not None else None
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         self.rnn = CELLS[cell](int(input_size), int(hidden_size), num_layers=int(num_layers), batch_first=True,
-                               dropout=dropout, **kwargs)
-        self.head = nn.Linear(int(hidden_size), int(output_size))
+                               dropout=dropout, bidirectional=bidirectional, **kwargs)
+        directions = 2 if bidirectional else 1
+        self.head = nn.Linear(directions * int(hidden_size), int(output_size))  # reads (N, 2H) when bidirectional
 
     def forward(self, x: torch.Tensor, h0=None, lengths=None):
         """``x``: (N, T, D) floats or (N, T) ids -> ``(y, h_n)``; y is (N, T, O) or, for head="last", (N, O)."""
+        check_input(self, x)
         if self.embedding is not None:
             x = self.embedding(x)  # (N, T) -> (N, T, D)
         elif x.dim() != 3:
@@ -88,12 +98,34 @@ class SequenceModel(nn.Module):
             packed = nn.utils.rnn.pack_padded_sequence(x, torch.as_tensor(lengths).cpu(), batch_first=True,
                                                        enforce_sorted=False)
             _, h_n = self.rnn(packed, h0)  # h_n: the state after each sequence's last real step
-            h_top = (h_n[0] if isinstance(h_n, tuple) else h_n)[-1]  # (N, H), the top layer
-            return self.head(h_top), h_n
+            return self.head(self._top_state(h_n)), h_n
         out, h_n = self.rnn(x, h0)  # (N, T, H); h_n is (num_layers, N, H)
         if self.head_mode == "last":
-            return self.head(out[:, -1]), h_n  # (N, H) -> (N, O)
+            top = self._top_state(h_n) if self.bidirectional else out[:, -1]
+            return self.head(top), h_n  # (N, H) -> (N, O)
         return self.head(out), h_n  # (N, T, H) -> (N, T, O)
+
+    def _top_state(self, h_n):
+        """The top layer's final state (N, H); bidirectional: forward and backward side by side (N, 2H)."""
+        h_n = h_n[0] if isinstance(h_n, tuple) else h_n  # the LSTM's (h_n, c_n): keep h_n
+        if self.bidirectional:  # h_n is (num_layers * 2, N, H), forward then backward for each layer
+            return torch.cat([h_n[-2], h_n[-1]], dim=1)  # (N, 2H)
+        return h_n[-1]
+
+
+def check_input(model: nn.Module, x) -> None:
+    """A clear error for what nn.Embedding / nn.RNN would reject with an IndexError or AttributeError."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}; convert with "
+                        f"rnn_kit.torch.data.to_tensor(x) (and .to(device))")
+    if model.embedding is None:
+        return
+    if x.dim() != 2 or x.dtype not in (torch.int64, torch.int32):
+        raise ValueError(f"x must be integer ids of shape (N, T), got dtype {x.dtype} and shape {tuple(x.shape)}")
+    V = model.embedding.num_embeddings
+    if x.numel() and (int(x.min()) < 0 or int(x.max()) >= V):
+        raise ValueError(f"x must hold ids in [0, {V}) (the vocabulary), got values from {int(x.min())} to "
+                         f"{int(x.max())}")
 
 
 class Forecaster(SequenceModel):
@@ -105,15 +137,17 @@ class Forecaster(SequenceModel):
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, **kwargs):
         if kwargs.get("vocab_size") is not None:
-            raise ValueError("Forecaster reads real-valued windows (N, T, F); for ids use SequenceModel(vocab_size=...)")
+            raise ValueError("Forecaster reads real-valued windows (N, T, F), so it takes no vocab_size; "
+                             "for ids use SequenceModel(vocab_size=...)")
         if kwargs.pop("head", "last") != "last":
             raise ValueError("a Forecaster always reads the last step (head='last')")
         super().__init__(input_size, hidden_size, output_size, head="last", **kwargs)
 
     def forward(self, x: torch.Tensor, h0=None) -> torch.Tensor:
         """``x``: (N, T, F) -> predictions (N, O)."""
-        if x.dim() != 3:
-            raise ValueError(f"x must have shape (N, T, F), got {tuple(x.shape)}")
+        if not isinstance(x, torch.Tensor) or x.dim() != 3:
+            got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
+            raise ValueError(f"x must be a tensor of shape (N, T, F), got {got}")
         return super().forward(x, h0)[0]
 
 
