@@ -249,3 +249,10 @@ def as_rng(rng) -> np.random.Generator:
     if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
         return np.random.default_rng(check_int("rng", rng, low=0))
     raise TypeError(f"rng must be a numpy Generator, an int seed >= 0 or None, got {type(rng).__name__}")
+
+
+def as_shaped_float_array(name: str, value, shape: tuple, described: str) -> np.ndarray:
+    """``as_float_array`` with ``len(shape)`` axes, then ``check_shape`` (``None`` matches any size)."""
+    arr = as_float_array(name, value, ndim=len(shape))
+    check_shape(name, arr, shape, described)
+    return arr

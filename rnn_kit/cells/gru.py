@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, check_nonempty, check_shape
+from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_shape
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from .init import orthogonal
 
@@ -270,10 +270,8 @@ def gru_step_forward(x_t, h_prev, W_xh, W_hh, b_h, b_hn):
     """
     W_xh, W_hh, b_h, b_hn = _check_params(W_xh, W_hh, b_h, b_hn)
     D, H = W_xh.shape[0], W_hh.shape[0]
-    x_t = as_float_array("x_t", x_t, ndim=2)
-    check_shape("x_t", x_t, (None, D), f"(N, D) with D={D}")
-    h_prev = as_float_array("h_prev", h_prev, ndim=2)
-    check_shape("h_prev", h_prev, (x_t.shape[0], H), f"(N, H) = ({x_t.shape[0]}, {H})")
+    x_t = as_shaped_float_array("x_t", x_t, (None, D), f"(N, D) with D={D}")
+    h_prev = as_shaped_float_array("h_prev", h_prev, (len(x_t), H), f"(N, H) = ({len(x_t)}, {H})")
     h, cache = gru_forward(x_t[:, None], h_prev, W_xh, W_hh, b_h, b_hn)  # T = 1
     return h[:, 0], cache
 
@@ -295,7 +293,6 @@ def gru_step_backward(dh_t, cache):
     dW_xh, dW_hh, db_h, db_hn : ndarray of shape (D, 3H), (H, 3H), (3H,), (H,)
     """
     N, T, H = _check_cache(cache, "gru_step_forward", step=True)
-    dh_t = as_float_array("dh_t", dh_t, ndim=2)
-    check_shape("dh_t", dh_t, (N, H), f"(N, H) = ({N}, {H}) like h_t")
+    dh_t = as_shaped_float_array("dh_t", dh_t, (N, H), f"(N, H) = ({N}, {H}) like h_t")
     dx, dh_prev, *grads = gru_backward(dh_t[:, None], cache)
     return dx[:, 0], dh_prev, *grads

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, check_nonempty, check_shape
+from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_shape
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from .init import orthogonal
 
@@ -282,8 +282,7 @@ def lstm_step_forward(x_t, h_prev, c_prev, W_xh, W_hh, b_h):
     """
     W_xh, W_hh, b_h = _check_params(W_xh, W_hh, b_h)
     D, H = W_xh.shape[0], W_hh.shape[0]
-    x_t = as_float_array("x_t", x_t, ndim=2)
-    check_shape("x_t", x_t, (None, D), f"(N, D) with D={D}")
+    x_t = as_shaped_float_array("x_t", x_t, (None, D), f"(N, D) with D={D}")
     N = x_t.shape[0]
     h_prev, c_prev = _check_hidden("h_prev", h_prev, N, H), _check_hidden("c_prev", c_prev, N, H)
     h, cache = lstm_forward(x_t[:, None], h_prev, c_prev, W_xh, W_hh, b_h)  # T = 1

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, check_nonempty, check_nonlinearity, check_shape
+from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_nonlinearity, check_shape
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from .init import orthogonal
 
@@ -244,11 +244,9 @@ def rnn_step_forward(x_t, h_prev, W_xh, W_hh, b_h, *, nonlinearity: str = "tanh"
     >>> np.round(h, 4)
     array([[0.7616, 0.7616, 0.7616]])
     """
-    x_t = as_float_array("x_t", x_t, ndim=2)
-    W_xh = as_float_array("W_xh", W_xh, ndim=2)
-    check_shape("x_t", x_t, (None, W_xh.shape[0]), f"(N, D) with D={W_xh.shape[0]}")
-    h_prev = as_float_array("h_prev", h_prev, ndim=2)
-    check_shape("h_prev", h_prev, (x_t.shape[0], W_xh.shape[1]), f"(N, H) = ({x_t.shape[0]}, {W_xh.shape[1]})")
+    D, H = as_float_array("W_xh", W_xh, ndim=2).shape
+    x_t = as_shaped_float_array("x_t", x_t, (None, D), f"(N, D) with D={D}")
+    h_prev = as_shaped_float_array("h_prev", h_prev, (len(x_t), H), f"(N, H) = ({len(x_t)}, {H})")
     h, cache = rnn_forward(x_t[:, None], h_prev, W_xh, W_hh, b_h, nonlinearity=nonlinearity)  # T = 1
     return h[:, 0], cache
 
@@ -272,7 +270,6 @@ def rnn_step_backward(dh_t, cache):
     db_h : ndarray of shape (H,)
     """
     N, T, H = _check_cache(cache, "rnn_step_forward")
-    dh_t = as_float_array("dh_t", dh_t, ndim=2)
-    check_shape("dh_t", dh_t, (N, H), f"(N, H) = ({N}, {H}) like h_t")
+    dh_t = as_shaped_float_array("dh_t", dh_t, (N, H), f"(N, H) = ({N}, {H}) like h_t")
     dx, dh_prev, dW_xh, dW_hh, db_h = rnn_backward(dh_t[:, None], cache)
     return dx[:, 0], dh_prev, dW_xh, dW_hh, db_h
