@@ -5,7 +5,9 @@ scaler fitted on the training part), a Forecaster trained with Adam 1e-3, batch 
 30 epochs with early stopping (patience 10) and the best checkpoint restored. Prints test
 MSE / sigma^2 (mean and spread over seeds), parameters and training time.
 
-    python benchmarks/sweep_time_series.py [--seeds 3] [--epochs 30]
+    python benchmarks/sweep_time_series.py [--seeds 3] [--epochs 30] [--quick]
+
+``--quick`` runs one seed (about a minute; ``benchmarks/run_all.py`` uses it).
 """
 
 import argparse
@@ -46,9 +48,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="one seed only")
     args = parser.parse_args()
+    if args.quick:
+        args.seeds = 1
     torch.set_num_threads(1)
-    print(f"| setting | test MSE / sigma^2 (mean ± sd over {args.seeds} seeds) | parameters | seconds to train |")
+    seeds = f"{args.seeds} seed{'s' if args.seeds > 1 else ''}"
+    print(f"| setting | test MSE / sigma^2 (mean ± sd over {seeds}) | parameters | seconds to train |")
     print("|---|---|---|---|")
     for factor, values in FACTORS.items():
         for value in values:

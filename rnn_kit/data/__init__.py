@@ -1,4 +1,4 @@
-"""Data helpers: time series and windows, scalers and baselines, characters, labelled text.
+"""Data helpers: time series and windows, scalers and baselines, characters, labelled text, n-grams.
 
 NumPy only; ``rnn_kit.torch.data`` turns these arrays into PyTorch loaders.
 """
@@ -14,6 +14,9 @@ from .labelled import (
     stratified_split,
     text_vocabulary,
 )
+from .leakage import assert_held_out, shared_windows
+from .ngram import NGramModel
+from .ngram_classifier import NgramNaiveBayes, char_ngrams
 from .real import load_co2, load_weather
 from .scaling import MinMaxScaler, StandardScaler
 from .series import multivariate_series, sine_wave, trend_seasonal
@@ -21,11 +24,43 @@ from .text import Vocabulary, bigram_successors, random_windows, split_ids, stre
 from .windows import SeriesSplit, chronological_split, make_windows, window_indices
 
 __all__ = [
-    "TINY_SHAKESPEARE", "DownloadError", "LinearAR", "MinMaxScaler", "RemoteFile", "SeriesSplit",
-    "StandardScaler", "Vocabulary", "bigram_successors", "chronological_split", "encode_dataset", "encode_labels",
+    "TINY_SHAKESPEARE",
+    "DownloadError",
+    "LinearAR",
+    "MinMaxScaler",
+    "NGramModel",
+    "NgramNaiveBayes",
+    "RemoteFile",
+    "SeriesSplit",
+    "StandardScaler",
+    "Vocabulary",
+    "assert_held_out",
+    "bigram_successors",
+    "char_ngrams",
+    "chronological_split",
+    "encode_dataset",
+    "encode_labels",
     "encode_padded",
-    "load_co2", "load_corpus", "load_surnames", "load_weather", "mae", "majority_accuracy",
-    "make_windows", "mse", "multivariate_series", "persistence", "python_docs_text", "random_windows",
-    "sine_wave", "split_ids", "stratified_split", "stream_batches", "text_vocabulary", "training_mean",
-    "trend_seasonal", "window_indices", "window_mean",
+    "load_co2",
+    "load_corpus",
+    "load_surnames",
+    "load_weather",
+    "mae",
+    "majority_accuracy",
+    "make_windows",
+    "mse",
+    "multivariate_series",
+    "persistence",
+    "python_docs_text",
+    "random_windows",
+    "shared_windows",
+    "sine_wave",
+    "split_ids",
+    "stratified_split",
+    "stream_batches",
+    "text_vocabulary",
+    "training_mean",
+    "trend_seasonal",
+    "window_indices",
+    "window_mean",
 ]
