@@ -2,7 +2,7 @@
 
 Same shapes, float32, one thread each, one process; the two are run interleaved
 (NumPy, torch, NumPy, torch, ...) so machine noise hits both alike, and the medians
-are compared. Run:  python benchmarks/bench_step.py [--repeats 30]
+are compared. Run:  python benchmarks/bench_step.py [--repeats 30] [--json results.json]
 """
 
 import os
@@ -11,6 +11,7 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"  # before NumPy is imported
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 
@@ -73,20 +74,25 @@ def interleaved_medians(numpy_step, torch_step, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     print(f"numpy {np.__version__}, torch {torch.__version__}, python {platform.python_version()}, "
           f"float32, 1 thread, {args.repeats} interleaved repeats, medians")
     print(f"{'case':42s} {'numpy ms':>9s} {'torch ms':>9s} {'numpy/torch':>12s} {'bar':>6s}")
-    ok = True
+    ok, results = True, {}
     for name, shape in CASES.items():
         med = interleaved_medians(*make_case(*shape, rng), args.repeats)
         ratio = med["numpy"] / med["torch"]
         bar = BARS[name.split()[0]]
         ok &= ratio <= bar
+        results[name] = {"numpy_ms": 1e3 * med["numpy"], "torch_ms": 1e3 * med["torch"], "ratio": ratio, "bar": bar}
         print(f"{name:42s} {1e3 * med['numpy']:9.2f} {1e3 * med['torch']:9.2f} {ratio:12.2f} {bar:6.2f}"
               f"{'' if ratio <= bar else '  ABOVE BAR'}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
     return 0 if ok else 1
 
 
