@@ -3,6 +3,9 @@
     rnn_kit.torch.models   SequenceModel / Forecaster and exact copies to and from RNNModel
     rnn_kit.torch.data     seeded DataLoaders over rnn_kit.data arrays
     rnn_kit.torch.train    fit (early stopping, best-epoch restore), predict, rollout
+    rnn_kit.torch.charlm   stream loaders, carried-state training and sampling (notebook 5)
+    rnn_kit.torch.classify padded name batches, epoch loop with best-epoch restore (notebook 7)
+    rnn_kit.torch.stream   truncated BPTT matching rnn_kit.training.StreamTrainer (charlm --backend torch)
 
 ``import rnn_kit`` never imports this subpackage; import it where PyTorch is installed.
 """
