@@ -36,3 +36,22 @@ def test_builds_a_pure_python_wheel(tmp_path):
     assert wheel.name.endswith("-py3-none-any.whl"), wheel.name
     names = zipfile.ZipFile(wheel).namelist()
     assert "rnn_kit/cells/rnn.py" in names and not any(n.startswith("tests/") for n in names)
+
+
+def test_the_model_is_built_from_public_pairs_only():
+    """RNNModel calls no `_private` name of another module: what the course teaches is what runs."""
+    import ast
+
+    tree = ast.parse((ROOT / "rnn_kit" / "model.py").read_text(encoding="utf-8"))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            names = [a.asname or a.name for a in node.names]
+            assert not [n for n in names if n.startswith("_")], (node.module, names)
+            if node.module is None:  # `from . import layers`
+                modules.update(names)
+    private = [f"{n.value.id}.{n.attr}" for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+               and isinstance(n.value, ast.Name) and n.value.id in modules and n.attr.startswith("_")]
+    assert modules and not private, private
+    text = (ROOT / "rnn_kit" / "model.py").read_text(encoding="utf-8")
+    assert "self.cell.recurrence_forward" in text and "self.cell.recurrence_backward" in text
