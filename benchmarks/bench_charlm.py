@@ -228,7 +228,7 @@ def main():
     res["goals_met"] = checks
     report(res, checks)
     if args.json:
-        with open(args.json, "w") as f:
+        with open(args.json, "w", encoding="utf-8") as f:
             json.dump(res, f, indent=1)
     return 0 if all(checks.values()) else 1
 

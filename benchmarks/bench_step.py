@@ -91,7 +91,7 @@ def main():
         print(f"{name:42s} {1e3 * med['numpy']:9.2f} {1e3 * med['torch']:9.2f} {ratio:12.2f} {bar:6.2f}"
               f"{'' if ratio <= bar else '  ABOVE BAR'}")
     if args.json:
-        with open(args.json, "w") as f:
+        with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=1)
     return 0 if ok else 1
 

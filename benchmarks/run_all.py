@@ -41,7 +41,7 @@ def run_script(name: str, *args: str, json_out: bool = True, timeout: int = 900)
         start = time.perf_counter()
         proc = subprocess.run(command, cwd=ROOT, env=run_env(), capture_output=True, text=True, timeout=timeout)
         seconds = time.perf_counter() - start
-        results = json.loads(out.read_text()) if json_out and out.exists() else None
+        results = json.loads(out.read_text(encoding="utf-8")) if json_out and out.exists() else None
     text = proc.stdout + (f"\n(stderr)\n{proc.stderr.strip()}\n" if proc.returncode not in (0, 1) else "")
     print(f"{name}: exit {proc.returncode}, {seconds:.0f} s", flush=True)
     return proc.returncode, text, results
@@ -156,7 +156,7 @@ def main(argv=None) -> int:
     ]
     for title, text in sections:
         lines += ["", f"## {title}", "", "```", text.strip(), "```"]
-    Path(args.out).write_text("\n".join(lines) + "\n")
+    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

@@ -63,7 +63,7 @@ def main():
         beats = "—" if name == "nn.RNN" else f"{wins} of {args.seeds}"
         print(f"| {name} | {np.mean(bits[name]):.3f} ± {np.std(bits[name]):.3f} | {per_seed} | {beats} |")
     if args.json:
-        with open(args.json, "w") as f:
+        with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"steps": args.steps, "seeds": args.seeds, "bits_per_character": bits}, f, indent=1)
 
 

@@ -50,7 +50,8 @@ def _text_io_without_encoding(tree):
             continue
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-        if name not in ("open", "read_text", "write_text") or (name == "open" and isinstance(func, ast.Attribute)):
+        is_method = isinstance(func, ast.Attribute)
+        if not ((name == "open" and not is_method) or (name in ("read_text", "write_text") and is_method)):
             continue
         if any(k.arg == "encoding" for k in node.keywords):
             continue
