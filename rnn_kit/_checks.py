@@ -256,3 +256,20 @@ def as_shaped_float_array(name: str, value, shape: tuple, described: str) -> np.
     arr = as_float_array(name, value, ndim=len(shape))
     check_shape(name, arr, shape, described)
     return arr
+
+
+def check_choice(name: str, value, choices: tuple) -> None:
+    """Raise unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+
+
+def as_float_dtype(dtype) -> np.dtype:
+    """``dtype`` as ``np.dtype``, if it is float32 or float64 (the dtypes a model computes in)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as exc:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype

@@ -14,13 +14,21 @@ from __future__ import annotations
 import numpy as np
 
 from . import layers
-from ._checks import as_float_array, as_int_array, as_rng, check_nonempty, check_nonlinearity, check_positive
+from ._checks import (
+    as_float_array,
+    as_float_dtype,
+    as_int_array,
+    as_rng,
+    check_choice,
+    check_nonempty,
+    check_nonlinearity,
+    check_positive,
+)
 from .cells import get_cell
 from .losses import mse_loss, softmax_cross_entropy
 
 LOSSES = ("cross_entropy", "mse")
 HEADS = ("every", "last")
-DTYPES = (np.float32, np.float64)
 
 
 class RNNModel:
@@ -76,16 +84,9 @@ class RNNModel:
         check_nonlinearity(nonlinearity)
         if cell != "rnn" and nonlinearity != "tanh":
             raise ValueError(f"nonlinearity applies only to cell='rnn', got cell={cell!r} with {nonlinearity!r}")
-        if head not in HEADS:
-            raise ValueError(f"head must be one of {HEADS}, got {head!r}")
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError as exc:
-            raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from exc
-        if dtype not in [np.dtype(d) for d in DTYPES]:
-            raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+        check_choice("head", head, HEADS)
+        check_choice("loss", loss, LOSSES)
+        dtype = as_float_dtype(dtype)
         # plain ints, so that sizes taken from NumPy (ids.max() + 1) still save as JSON
         self.input_size, self.hidden_size, self.output_size = int(input_size), int(hidden_size), int(output_size)
         self.vocab_size = None if vocab_size is None else int(vocab_size)
@@ -240,16 +241,13 @@ class RNNModel:
 
         Parameters
         ----------
-        inputs : ndarray of shape (N, T, D), or int ids (N, T) with ``vocab_size``
+        inputs, state0, lengths
+            As for ``forward``; pass the previous chunk's final state as ``state0`` for truncated BPTT.
         targets : ndarray
             ``head="every"``: int ids (N, T) for ``cross_entropy``, floats (N, T, O) for ``mse``.
             ``head="last"``: int ids (N,) or floats (N, O).
-        state0 : initial state, optional
-            Pass the previous chunk's final state for truncated BPTT.
         mask : ndarray of shape (N, T), optional
             With ``head="every"``: positions that count in the cross-entropy mean.
-        lengths : ndarray of int, shape (N,), optional
-            With ``head="last"``: real steps of each right-padded row.
 
         Returns
         -------
