@@ -31,11 +31,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import as_float_array, check_nonlinearity, check_positive
+from ._checks import as_float_array, as_shaped_float_array, check_nonlinearity, check_positive
 from .cells.gru import gru_step_backward, gru_step_forward
 from .cells.lstm import lstm_step_backward, lstm_step_forward
 from .cells.rnn import rnn_step_backward, rnn_step_forward
 from .data.memory_tasks import delayed_recall, delayed_xor
+from .layers import embedding_forward
 from .model import RNNModel
 from .optim import clip_grad_norm
 from .training import make_optimizer
@@ -54,9 +55,9 @@ class GradientFlow(NamedTuple):
 def _step_inputs(model, inputs):
     """The input vectors x_t (N, T, D) a model's cell reads: embedded ids, or the floats themselves."""
     if model.vocab_size is not None:
-        ids = model._check_inputs(inputs)
-        return model.params["W_embed"][ids]  # (N, T) -> (N, T, D)
-    return model._check_inputs(inputs)
+        return embedding_forward(inputs, model.params["W_embed"])[0]  # (N, T) -> (N, T, D), ids checked
+    D = model.input_size
+    return as_shaped_float_array("inputs", inputs, (None, None, D), f"(N, T, D) with D={D}")
 
 
 def gradient_norms_through_time(model, inputs, *, state0=None, dh_T=None, dc_T=None) -> GradientFlow:
@@ -97,7 +98,9 @@ def gradient_norms_through_time(model, inputs, *, state0=None, dh_T=None, dc_T=N
         raise ValueError(f"dc_T is only for cell='lstm', the model's cell is {name!r}")
     dh = _seed_gradient("dh_T", dh_T, N, H, default=np.full((N, H), 1 / np.sqrt(N * H)))
     dc = _seed_gradient("dc_T", dc_T, N, H, default=np.zeros((N, H)))
-    state = model._check_state(state0, N)
+    cell = model.cell
+    state = cell.zero_state(N, H, model.dtype) if state0 is None else cell.check_state("state0", state0, N, H,
+                                                                                       model.dtype)
     p = model.params
     caches, hs = [], np.empty((N, T, H))
     for t in range(T):  # forward, one public step at a time

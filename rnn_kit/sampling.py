@@ -24,6 +24,26 @@ def _input_table(model, V):
     return layers.temporal_affine_forward(one_hot, p["W_xh"], p["b_h"])[0]
 
 
+def check_sample_args(prime, n, temperature, V: int) -> np.ndarray:
+    """The checks every sampler makes: ``n >= 0``, ``temperature > 0``, a non-empty prime of ids in [0, V)."""
+    check_positive("temperature", temperature)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a non-negative integer, got {n!r}")
+    prime = as_int_array("prime", prime, 0, V, ndim=1)
+    if prime.size == 0:
+        raise ValueError("prime must hold at least one id, got an empty sequence")
+    return prime
+
+
+def next_id(logits, temperature: float, rng: np.random.Generator) -> int:
+    """One draw from softmax(logits / temperature) (S1)-(S2), in float64; the argmax below 1e-6."""
+    logits = np.asarray(logits, dtype=np.float64)  # (V,)
+    if temperature < _GREEDY_BELOW:
+        return int(np.argmax(logits))
+    cdf = np.cumsum(softmax(logits, temperature=temperature))  # (S1)
+    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), len(cdf) - 1))  # (S2)
+
+
 def sample(model, prime, n: int, temperature: float = 1.0, rng=None) -> np.ndarray:
     """Generate ``n`` ids after reading the **whole** ``prime``.
 
@@ -55,12 +75,7 @@ def sample(model, prime, n: int, temperature: float = 1.0, rng=None) -> np.ndarr
     if model.output_size != V:
         raise ValueError(f"sample needs outputs that can be fed back: output_size={model.output_size}"
                          f" but the input vocabulary has {V} symbols")
-    check_positive("temperature", temperature)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    prime = as_int_array("prime", prime, 0, V, ndim=1)
-    if prime.size == 0:
-        raise ValueError("prime must hold at least one id, got an empty sequence")
+    prime = check_sample_args(prime, n, temperature, V)
     rng = as_rng(rng)
     p = model.params
     table = _input_table(model, V)  # (1, V, G)
@@ -69,11 +84,6 @@ def sample(model, prime, n: int, temperature: float = 1.0, rng=None) -> np.ndarr
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
         y = layers.temporal_affine_forward(h[:, -1:], p["W_hy"], p["b_y"])[0][0, 0]  # (Y1), last step: (V,)
-        if temperature < _GREEDY_BELOW:
-            out[i] = int(np.argmax(y))
-        else:
-            probs = softmax(y.astype(np.float64), temperature=temperature)  # (S1)
-            cdf = np.cumsum(probs)
-            out[i] = min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), V - 1)  # (S2)
+        out[i] = next_id(y, temperature, rng)
         h, state, _ = model.cell.recurrence_forward(table[:, out[i : i + 1]], state, p, **model.cell_options)
     return out

@@ -25,9 +25,8 @@ from torch.utils.data import DataLoader, Dataset
 
 from .._checks import as_int_array, as_rng, check_positive
 from ..data.text import stream_batches
+from ..sampling import check_sample_args, next_id
 from .models import SequenceModel
-
-_GREEDY_BELOW = 1e-6  # as rnn_kit.sampling: a temperature this small means argmax
 
 # ---------------------------------------------------------------- the stream as a DataLoader
 
@@ -254,24 +253,14 @@ def sample(model: nn.Module, prime, n: int, *, temperature: float = 1.0, rng=Non
     ndarray of int, shape (n,)
     """
     V = _vocab_size(model)
-    check_positive("temperature", temperature)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, got {n!r}")
-    prime = as_int_array("prime", prime, 0, V, ndim=1)
-    if prime.size == 0:
-        raise ValueError("prime must hold at least one id, got an empty sequence")
+    prime = check_sample_args(prime, n, temperature, V)
     rng, was_training = as_rng(rng), model.training
     model.eval()
     out = np.empty(n, dtype=np.int64)
     with torch.no_grad():
         logits, state = model(torch.as_tensor(prime, device=device)[None])  # read the whole prime
         for i in range(n):
-            y = logits[0, -1].double().cpu()  # (V,): scores for the next id
-            if temperature < _GREEDY_BELOW:
-                out[i] = int(y.argmax())
-            else:
-                cdf = np.cumsum(torch.softmax(y / temperature, dim=0).numpy())
-                out[i] = min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), V - 1)
+            out[i] = next_id(logits[0, -1].double().cpu().numpy(), temperature, rng)  # the NumPy sampler's draw
             logits, state = model(torch.as_tensor(out[i : i + 1], device=device)[None], state)
     model.train(was_training)
     return out
