@@ -1,9 +1,9 @@
 """Time one LSTM training step of rnn_kit's NumPy cell against torch.nn.LSTM with autograd.
 
-NumPy: input projection + ``recurrence_forward``, a given loss gradient ``dh``, then
-``recurrence_backward`` + projection backward. torch: ``nn.LSTM`` forward, then autograd's
+NumPy: input projection + ``recurrence_forward`` (with a workspace, as in ``RNNModel``), a given
+loss gradient ``dh``, then ``recurrence_backward`` + projection backward. torch: ``nn.LSTM`` forward, then autograd's
 backward from the same ``dh`` (``out.backward(dh)``); both compute every weight gradient and dx.
-Same shapes, float32, one thread each, one process; the two are run interleaved (NumPy, torch,
+Same time-major (T, N, .) arrays, float32, one thread each, one process; the two are run interleaved (NumPy, torch,
 NumPy, torch, ...) so machine noise hits both alike, and the medians are compared, as in
 ``bench_step.py``. Wall-clock decides the bar; the CPU time of the one thread is printed too,
 being the steadier of the two on a machine shared with other jobs.
@@ -34,18 +34,21 @@ def make_steps(rng):
     """One NumPy and one torch training step on the same weights, inputs and gradient."""
     params = lstm.init_params(D, H, rng, np.float32)
     params["b_h"] += 0.1 * rng.standard_normal(4 * H).astype(np.float32)
-    x = rng.standard_normal((N, T, D)).astype(np.float32)
+    # time-major (T, N, .) for both: the layout rnn_kit's recurrence works in, and nn.LSTM's default
+    x = rng.standard_normal((T, N, D)).astype(np.float32)
     state0 = lstm.zero_state(N, H, np.float32)
-    dh = rng.standard_normal((N, T, H)).astype(np.float32)  # the loss gradient reaching every h_t
+    dh = rng.standard_normal((T, N, H)).astype(np.float32)  # the loss gradient reaching every h_t
+
+    workspace = {}  # the recurrence's big arrays, reused from step to step as RNNModel.loss_and_grads does
 
     def numpy_step():
-        xw, projection_cache = temporal_affine_forward(x, params["W_xh"], params["b_h"])  # (N, T, 4H)
-        h, _, cache = lstm.recurrence_forward(xw, state0, params)
+        xw, projection_cache = temporal_affine_forward(x, params["W_xh"], params["b_h"])  # (T, N, 4H)
+        h, _, cache = lstm.recurrence_forward(xw, state0, params, workspace=workspace)
         dxw, _, grads = lstm.recurrence_backward(dh, cache)
         _, grads["W_xh"], grads["b_h"] = temporal_affine_backward(dxw, projection_cache)
         return grads
 
-    tm = torch.nn.LSTM(D, H, batch_first=True)
+    tm = torch.nn.LSTM(D, H)  # batch_first=False: (T, N, D) like x
     with torch.no_grad():
         tm.weight_ih_l0.copy_(torch.as_tensor(params["W_xh"].T))
         tm.weight_hh_l0.copy_(torch.as_tensor(params["W_hh"].T))

@@ -84,11 +84,15 @@ def softmax_cross_entropy(logits, targets, mask=None):
     count = weight.sum()
     if count <= 0:
         raise ValueError("mask must select at least one position, got none")
-    logp = log_softmax(logits)  # (..., V)
-    picked = np.take_along_axis(logp, targets[..., None], axis=-1)[..., 0]  # (...)
-    loss = -(picked * weight).sum() / count
-    dlogits = np.exp(logp)  # softmax probabilities p
-    np.put_along_axis(dlogits, targets[..., None], np.take_along_axis(dlogits, targets[..., None], -1) - 1, -1)
+    # log-sum-exp with two (..., V) arrays in all: z = logits - max, then p = exp(z) in place of z
+    dlogits = logits - logits.max(axis=-1, keepdims=True)  # z (..., V), every entry <= 0
+    target = targets[..., None]
+    z_target = np.take_along_axis(dlogits, target, axis=-1)[..., 0]  # (...)
+    np.exp(dlogits, out=dlogits)
+    total = dlogits.sum(axis=-1)  # (...): sum of exp(z), at least 1
+    loss = ((np.log(total) - z_target) * weight).sum() / count  # -log p[target] = log sum exp(z) - z[target]
+    dlogits /= total[..., None]  # softmax probabilities p
+    np.put_along_axis(dlogits, target, np.take_along_axis(dlogits, target, -1) - 1, -1)
     dlogits *= (weight / count)[..., None]  # (L1): (p - onehot) / count, zero where masked
     return float(loss), dlogits
 

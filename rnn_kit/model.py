@@ -7,6 +7,11 @@ Built only from the public forward/backward pairs of ``layers`` and of the cell 
 
     head="every":  h --temporal_affine--> y (N, T, O)                     many-to-many
     head="last":   h --last_step--> h_last (N, H) --affine--> y (N, O)    many-to-one
+
+Inside, the arrays are stored time-major, (T, N, .), because the cell's recurrence works one
+step at a time and wants each step's rows side by side in memory. The inputs are transposed
+on the way in (``ids.T``, a view) and the outputs on the way out, so every array a caller
+sees has the batch-first shapes above; they are transposed views, not copies.
 """
 
 from __future__ import annotations
@@ -92,6 +97,7 @@ class RNNModel:
         self.vocab_size = None if vocab_size is None else int(vocab_size)
         self.head, self.nonlinearity, self.loss, self.dtype = head, nonlinearity, loss, dtype
         self.params = self._init_params(as_rng(rng))
+        self._workspace = {}  # scratch arrays reused by loss_and_grads and run (see rnn_kit.workspace)
 
     def _init_params(self, rng):
         D, H, O, dt = self.input_size, self.hidden_size, self.output_size, self.dtype
@@ -152,30 +158,32 @@ class RNNModel:
 
     # ------------------------------------------------------------ forward and backward
 
-    def _forward(self, inputs, state0, lengths=None):
+    def _forward(self, inputs, state0, lengths=None, workspace=None):
         p = self.params
+        inputs = inputs.T if self.vocab_size is not None else inputs.transpose(1, 0, 2)  # time-major views
         if self.vocab_size is None:
-            xw, in_cache = layers.temporal_affine_forward(inputs, p["W_xh"], p["b_h"])  # (N, T, G)
+            xw, in_cache = layers.temporal_affine_forward(inputs, p["W_xh"], p["b_h"])  # (T, N, G)
         else:
             xw, in_cache = layers.embedding_projection_forward(inputs, p["W_embed"], p["W_xh"], p["b_h"])
-        h, state, cell_cache = self.cell.recurrence_forward(xw, state0, p, **self.cell_options)  # (N, T, H)
+        h, state, cell_cache = self.cell.recurrence_forward(xw, state0, p, workspace=workspace,
+                                                            **self.cell_options)  # (T, N, H)
         if self.head == "every":
-            y, out_cache = layers.temporal_affine_forward(h, p["W_hy"], p["b_y"])  # (N, T, O)
-            last_cache = None
+            y, out_cache = layers.temporal_affine_forward(h, p["W_hy"], p["b_y"])  # (T, N, O)
+            y, last_cache = y.transpose(1, 0, 2), None  # (N, T, O), a view
         else:
-            h_last, last_cache = layers.last_step_forward(h, lengths)  # (N, H)
-            y, out_cache = layers.temporal_affine_forward(h_last[:, None], p["W_hy"], p["b_y"])  # (N, 1, O)
-            y = y[:, 0]  # (N, O)
-        return y, h, state, (in_cache, cell_cache, last_cache, out_cache)
+            h_last, last_cache = layers.last_step_forward(h.transpose(1, 0, 2), lengths)  # (N, H)
+            y, out_cache = layers.temporal_affine_forward(h_last[None], p["W_hy"], p["b_y"])  # (1, N, O)
+            y = y[0]  # (N, O)
+        return y, h.transpose(1, 0, 2), state, (in_cache, cell_cache, last_cache, out_cache)
 
     def _backward(self, dy, caches):
         in_cache, cell_cache, last_cache, out_cache = caches
         grads = {}
-        if self.head == "every":
-            dh, grads["W_hy"], grads["b_y"] = layers.temporal_affine_backward(dy, out_cache)
+        if self.head == "every":  # dy (N, T, O) -> time-major (T, N, O), a view
+            dh, grads["W_hy"], grads["b_y"] = layers.temporal_affine_backward(dy.transpose(1, 0, 2), out_cache)
         else:
-            dh_last, grads["W_hy"], grads["b_y"] = layers.temporal_affine_backward(dy[:, None], out_cache)
-            dh = layers.last_step_backward(dh_last[:, 0], last_cache)  # (N, T, H)
+            dh_last, grads["W_hy"], grads["b_y"] = layers.temporal_affine_backward(dy[None], out_cache)
+            dh = layers.last_step_backward(dh_last[0], last_cache).transpose(1, 0, 2)  # (T, N, H)
         dxw, _, cell_grads = self.cell.recurrence_backward(dh, cell_cache)
         grads.update(cell_grads)
         if self.vocab_size is None:
@@ -217,7 +225,7 @@ class RNNModel:
         state : the state after the last step, to pass as ``state0`` with the next chunk
         """
         inputs = self._check_inputs(inputs)
-        y, _, state, _ = self._forward(inputs, self._check_state(state0, inputs.shape[0]))
+        y, _, state, _ = self._forward(inputs, self._check_state(state0, inputs.shape[0]), workspace=self._workspace)
         return y, state
 
     def predict(self, inputs, state0=None, lengths=None):
@@ -262,7 +270,7 @@ class RNNModel:
         lengths = self._check_lengths(lengths, N, T)
         if mask is not None and self.head != "every":
             raise ValueError("mask needs head='every'; for head='last' give lengths=")
-        y, _, state, caches = self._forward(inputs, self._check_state(state0, N), lengths)
+        y, _, state, caches = self._forward(inputs, self._check_state(state0, N), lengths, self._workspace)
         loss, dy = self._loss(y, targets, mask)
         return loss, self._backward(dy, caches), state
 

@@ -16,11 +16,14 @@ _GREEDY_BELOW = 1e-6  # a temperature this small is argmax: dividing by it could
 
 
 def _input_table(model, V):
-    """The input term x W_xh + b_h of every symbol, shape (1, V, G), through the model's own pair."""
+    """The input term x W_xh + b_h of every symbol, through the model's own pair.
+
+    Shape (V, 1, G): ``table[ids]`` is then the time-major (T, 1, G) input of the cell's recurrence.
+    """
     p = model.params
     if model.vocab_size is not None:
-        return layers.embedding_projection_forward(np.arange(V)[None], p["W_embed"], p["W_xh"], p["b_h"])[0]
-    one_hot = np.eye(V, dtype=model.dtype)[None]  # (1, V, V): each symbol as a one-hot row
+        return layers.embedding_projection_forward(np.arange(V)[:, None], p["W_embed"], p["W_xh"], p["b_h"])[0]
+    one_hot = np.eye(V, dtype=model.dtype)[:, None]  # (V, 1, V): each symbol as a one-hot row
     return layers.temporal_affine_forward(one_hot, p["W_xh"], p["b_h"])[0]
 
 
@@ -78,12 +81,12 @@ def sample(model, prime, n: int, temperature: float = 1.0, rng=None) -> np.ndarr
     prime = check_sample_args(prime, n, temperature, V)
     rng = as_rng(rng)
     p = model.params
-    table = _input_table(model, V)  # (1, V, G)
+    table = _input_table(model, V)  # (V, 1, G)
     state0 = model.cell.zero_state(1, model.hidden_size, model.dtype)
-    h, state, _ = model.cell.recurrence_forward(table[:, prime], state0, p, **model.cell_options)  # the whole prime
+    h, state, _ = model.cell.recurrence_forward(table[prime], state0, p, **model.cell_options)  # the whole prime
     out = np.empty(n, dtype=np.int64)
     for i in range(n):
-        y = layers.temporal_affine_forward(h[:, -1:], p["W_hy"], p["b_y"])[0][0, 0]  # (Y1), last step: (V,)
+        y = layers.temporal_affine_forward(h[-1:], p["W_hy"], p["b_y"])[0][0, 0]  # (Y1), last step: (V,)
         out[i] = next_id(y, temperature, rng)
-        h, state, _ = model.cell.recurrence_forward(table[:, out[i : i + 1]], state, p, **model.cell_options)
+        h, state, _ = model.cell.recurrence_forward(table[out[i : i + 1]], state, p, **model.cell_options)
     return out

@@ -90,7 +90,7 @@ def test_sequence_backward_matches_finite_differences(rng, N, T):
 
 def test_recurrence_backward_matches_finite_differences(rng):
     N, T, H = 2, 5, 3
-    xw, h0 = rng.standard_normal((N, T, 3 * H)), rng.standard_normal((N, H))
+    xw, h0 = rng.standard_normal((T, N, 3 * H)), rng.standard_normal((N, H))
     params = {"W_hh": 0.5 * rng.standard_normal((H, 3 * H)), "b_hn": rng.standard_normal(H), "b_h": None}
     h, _, cache = gru.recurrence_forward(xw, h0, params)  # b_h is ignored: it is part of xw
     dh = rng.standard_normal(h.shape)
@@ -196,16 +196,17 @@ def test_recurrence_and_projection_equal_the_sequence_functions(rng):
     N, T, D, H = 3, 4, 2, 5
     params = dict(zip(["W_xh", "W_hh", "b_h", "b_hn"], _params(rng, D, H)))
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
-    xw, projection_cache = temporal_affine_forward(x, params["W_xh"], params["b_h"])
+    xw, projection_cache = temporal_affine_forward(x.transpose(1, 0, 2), params["W_xh"], params["b_h"])  # (T, N, G)
     h, h_T, cache = gru.recurrence_forward(xw, h0, params)
     h_seq, seq_cache = gru_forward(x, h0, *params.values())
-    np.testing.assert_array_equal(h, h_seq)
-    np.testing.assert_array_equal(h_T, h[:, -1])
+    np.testing.assert_array_equal(h.transpose(1, 0, 2), h_seq)  # the recurrence is time-major
+    np.testing.assert_array_equal(h_T, h[-1])
     h_T += 1  # the final state is a copy, not a view into h
-    assert not np.any(h[:, -1] == h_T)
-    dh = rng.standard_normal(h.shape)
-    dxw, dh0, grads = gru.recurrence_backward(dh, cache)
+    assert not np.any(h[-1] == h_T)
+    dh = rng.standard_normal(h_seq.shape)  # (N, T, H)
+    dxw, dh0, grads = gru.recurrence_backward(dh.transpose(1, 0, 2), cache)
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)
+    dx = dx.transpose(1, 0, 2)
     for got, want in zip([dx, dh0, dW_xh, grads["W_hh"], db_h, grads["b_hn"]], gru_backward(dh, seq_cache)):
         np.testing.assert_array_equal(got, want)
 

@@ -61,8 +61,8 @@ def test_gradient_check_catches_a_wrong_backward(rng):
     p = random_params(rng, D, H)
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
     h, cache = rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b_h"])
-    projection_cache, (h0_, h_all, *rest) = cache
-    shifted = (projection_cache, (h0_, np.concatenate([h0[:, None], h_all[:, :-1]], axis=1), *rest))  # one step off
+    projection_cache, (hs, *rest) = cache  # hs: h_0 .. h_T, time-major
+    shifted = (projection_cache, (np.concatenate([hs[:1], hs[:-1]]), *rest))  # every h_t one step off
     dh = rng.standard_normal(h.shape)
     bad = rnn_backward(dh, shifted)[3]
     num = numerical_gradient_array(lambda: rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b_h"])[0], p["W_hh"], dh)

@@ -34,6 +34,7 @@ import numpy as np
 
 from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_shape
 from ..layers import temporal_affine_backward, temporal_affine_forward
+from ..workspace import scratch
 from .init import orthogonal
 
 NAME = "gru"
@@ -66,29 +67,31 @@ def check_state(name: str, state, N: int, H: int, dtype) -> np.ndarray:
     return state.astype(dtype, copy=False)
 
 
-def recurrence_forward(xw, h0, params: dict):
-    """(G1)-(G4) for t = 1..T, where ``xw`` (N, T, 3H) holds x_t W_xh + b_h.
+def recurrence_forward(xw, h0, params: dict, *, workspace=None):
+    """(G1)-(G4) for t = 1..T, where ``xw`` (T, N, 3H) holds x_t W_xh + b_h.
 
-    Unchecked (callers validate). Returns ``h`` (N, T, H), the final state h_T (a copy of
-    ``h[:, -1]``) and a cache. r and z take one tanh per step, σ(a) = (1 + tanh(a/2)) / 2, on
-    pre-activations halved beforehand (exact in floating point). Gates are stored time-major,
-    (T, N, 3H), so that each step works on contiguous blocks.
+    Unchecked (callers validate). Time-major like every cell's recurrence (see ``rnn.py``):
+    returns ``h`` (T, N, H), the final state h_T (a copy of ``h[-1]``) and a cache. r and z take
+    one tanh per step, σ(a) = (1 + tanh(a/2)) / 2, on pre-activations halved beforehand (exact
+    in floating point). Gates and states are stored (T, N, .), so that each step works on
+    contiguous blocks. ``workspace`` (a dict, optional) keeps the big arrays between calls, see ``rnn_kit.workspace``.
     """
     W_hh, b_hn = params["W_hh"], params["b_hn"]
-    N, T, G = xw.shape
+    T, N, G = xw.shape
     H = G // 3
     assert G == 3 * H and W_hh.shape == (H, G) and b_hn.shape == (H,) and h0.shape == (N, H)
     dtype = np.result_type(xw, h0, W_hh, b_hn)
     half = np.repeat(np.array([0.5, 0.5, 1.0], dtype=dtype), H)  # (3H,): halves the r and z columns
     W_hh_half = W_hh * half  # (H, 3H)
-    gates = np.empty((T, N, G), dtype=dtype)  # activated (r, z, n) of every step
-    hn = np.empty((T, N, H), dtype=dtype)  # h_{t-1} W_hn + b_hn, kept for (G6)
-    h = np.empty((N, T, H), dtype=dtype)
+    gates = scratch(workspace, "gru.gates", (T, N, G), dtype)  # activated (r, z, n) of every step
+    hn = scratch(workspace, "gru.hn", (T, N, H), dtype)  # h_{t-1} W_hn + b_hn, kept for (G6)
+    hs = scratch(workspace, "gru.h", (T + 1, N, H), dtype)  # h_0 .. h_T
     hW, r_hn = np.empty((N, G), dtype=dtype), np.empty((N, H), dtype=dtype)  # reused every step
-    h_prev = h0
+    hs[0] = h0
+    h_prev = hs[0]
     for t in range(T):
         np.matmul(h_prev, W_hh_half, out=hW)  # (N, H) @ (H, 3H) -> (N, 3H)
-        a_t = np.multiply(xw[:, t], half, out=gates[t])  # (N, 3H): the gates are computed in place
+        a_t = np.multiply(xw[t], half, out=gates[t])  # (N, 3H): the gates are computed in place
         rz_t = a_t[:, :2 * H]
         rz_t += hW[:, :2 * H]  # (G1)-(G2), halved
         np.tanh(rz_t, out=rz_t)  # ... σ(a) = (1 + tanh(a/2)) / 2 for r and z at once
@@ -98,33 +101,33 @@ def recurrence_forward(xw, h0, params: dict):
         np.add(hW[:, 2 * H:], b_hn, out=hn[t])
         n_t += np.multiply(r_t, hn[t], out=r_hn)  # (G3): r_t (h_{t-1} W_hn + b_hn)
         np.tanh(n_t, out=n_t)
-        h_t = np.subtract(h_prev, n_t, out=h[:, t])  # (G4): h_t = n_t + z_t (h_{t-1} - n_t)
+        h_t = np.subtract(h_prev, n_t, out=hs[t + 1])  # (G4): h_t = n_t + z_t (h_{t-1} - n_t)
         h_t *= z_t
         h_t += n_t
         h_prev = h_t
-    return h, h[:, -1].copy(), (h0, gates, hn, h, W_hh)
+    return hs[1:], hs[-1].copy(), (gates, hn, hs, W_hh, workspace)
 
 
 def recurrence_backward(dh, cache):
-    """BPTT through (G1)-(G4): returns ``dxw`` (N, T, 3H), ``dh0`` and ``{"W_hh", "b_hn"}`` gradients.
+    """BPTT through (G1)-(G4): returns ``dxw`` (T, N, 3H), ``dh0`` and ``{"W_hh", "b_hn"}`` gradients.
 
-    Unchecked. Each step works on (N, 3H) blocks that stay in the CPU cache; dW_hh and db_hn
-    (G8) sum over steps, so they are computed after the loop.
+    Unchecked; ``dh`` (T, N, H) is the gradient reaching each h_t from above. Each step works on (N, 3H) blocks
+    that stay in the CPU cache; dW_hh and db_hn (G8) sum over steps, so they are computed after the loop.
     """
-    h0, gates, hn, h, W_hh = cache
-    N, T, H = h.shape
-    dtype = np.result_type(dh, h)
+    gates, hn, hs, W_hh, workspace = cache
+    T, N, H = dh.shape
+    dtype = np.result_type(dh, hs)
     W_hh_T = np.ascontiguousarray(W_hh.T)  # (3H, H)
-    dm = np.empty((N, T, 3 * H), dtype=dtype)  # [da_r, da_z, dm_n] of every step
-    da_n = np.empty((N, T, H), dtype=dtype)
+    dm = scratch(workspace, "gru.dm", (T, N, 3 * H), dtype)  # [da_r, da_z, dm_n] of every step
+    da_n = scratch(workspace, "gru.da_n", (T, N, H), dtype)
     dh_t, tmp = np.empty((N, H), dtype=dtype), np.empty((N, H), dtype=dtype)  # reused every step
     dsig = np.empty((N, 2 * H), dtype=dtype)
     dh_next = np.zeros((N, H), dtype=dtype)  # nothing flows back from beyond step T
     for t in reversed(range(T)):
-        g3, hn_t, h_prev = gates[t], hn[t], h[:, t - 1] if t else h0
+        g3, hn_t, h_prev = gates[t], hn[t], hs[t]
         r_t, z_t, n_t = g3[:, :H], g3[:, H:2 * H], g3[:, 2 * H:]
-        dm_t, da_n_t = dm[:, t], da_n[:, t]  # (N, 3H), (N, H)
-        np.add(dh[:, t], dh_next, out=dh_t)  # total gradient reaching h_t
+        dm_t, da_n_t = dm[t], da_n[t]  # (N, 3H), (N, H)
+        np.add(dh[t], dh_next, out=dh_t)  # total gradient reaching h_t
         np.multiply(n_t, n_t, out=da_n_t)  # (G5): da_n = dh_t (1 - z_t) (1 - n_t²)
         np.subtract(1, da_n_t, out=da_n_t)
         da_n_t *= np.subtract(1, z_t, out=tmp)
@@ -138,8 +141,8 @@ def recurrence_backward(dh, cache):
         np.multiply(da_n_t, r_t, out=dm_t[:, 2 * H:])  # (G6): dm_n = da_n r_t
         np.matmul(dm_t, W_hh_T, out=dh_next)  # (G7): (N, 3H) @ (3H, H) -> (N, H)
         dh_next += np.multiply(dh_t, z_t, out=tmp)  # (G7): the direct path through z_t h_{t-1}
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, H)  # h_{t-1} rows
-    dW_hh = h_prev.T @ dm.reshape(N * T, 3 * H)  # (G8): (H, N*T) @ (N*T, 3H) -> (H, 3H)
+    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} rows of every step, no copy
+    dW_hh = h_prev.T @ dm.reshape(T * N, 3 * H)  # (G8): (H, T*N) @ (T*N, 3H) -> (H, 3H)
     db_hn = dm[:, :, 2 * H:].sum(axis=(0, 1))  # (G8)
     dm[:, :, 2 * H:] = da_n  # dxw differs from dm only in the n columns (G8)
     return dm, dh_next, {"W_hh": dW_hh, "b_hn": db_hn}
@@ -199,16 +202,17 @@ def gru_forward(x, h0, W_xh, W_hh, b_h, b_hn):
     check_nonempty("x", x, axis=1)
     h0 = as_float_array("h0", h0, ndim=2)
     check_shape("h0", h0, (N, H), f"(N, H) = ({N}, {H})")
-    xw, projection_cache = temporal_affine_forward(x, W_xh, b_h)  # (N, T, D) -> (N, T, 3H)
+    xw, projection_cache = temporal_affine_forward(x.transpose(1, 0, 2), W_xh, b_h)  # time-major (T, N, 3H)
     h, _, recurrence_cache = recurrence_forward(xw, h0, {"W_hh": W_hh, "b_hn": b_hn})
-    return h, (projection_cache, recurrence_cache)
+    return h.transpose(1, 0, 2), (projection_cache, recurrence_cache)  # (N, T, H), a view
 
 
 def _check_cache(cache, what, step=False):
     ok = isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[1], tuple) and len(cache[1]) == 5
-    if not ok or (step and cache[1][3].shape[1] != 1):
+    if not ok or (step and cache[1][2].shape[0] != 2):
         raise TypeError(f"cache must be the tuple returned by {what}")
-    return cache[1][3].shape  # h: (N, T, H)
+    T1, N, H = cache[1][2].shape  # h_0 .. h_T: (T + 1, N, H)
+    return N, T1 - 1, H
 
 
 def gru_backward(dh, cache):
@@ -232,9 +236,9 @@ def gru_backward(dh, cache):
     dh = as_float_array("dh", dh, ndim=3)
     check_shape("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
     projection_cache, recurrence_cache = cache
-    dxw, dh0, grads = recurrence_backward(dh, recurrence_cache)
+    dxw, dh0, grads = recurrence_backward(dh.transpose(1, 0, 2), recurrence_cache)  # time-major
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)  # backward of the projection
-    return dx, dh0, dW_xh, grads["W_hh"], db_h, grads["b_hn"]
+    return dx.transpose(1, 0, 2), dh0, dW_xh, grads["W_hh"], db_h, grads["b_hn"]
 
 
 # ---------------------------------------------------------------- one time step

@@ -33,6 +33,7 @@ import numpy as np
 
 from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_shape
 from ..layers import temporal_affine_backward, temporal_affine_forward
+from ..workspace import scratch
 from .init import orthogonal
 
 NAME = "lstm"
@@ -80,30 +81,33 @@ def check_state(name: str, state, N: int, H: int, dtype) -> tuple:
     return tuple(_check_hidden(f"{name}[{k}]", s, N, H).astype(dtype, copy=False) for k, s in enumerate(state))
 
 
-def recurrence_forward(xw, state0, params: dict):
-    """(L1)-(L5) for t = 1..T, where ``xw`` (N, T, 4H) holds x_t W_xh + b_h.
+def recurrence_forward(xw, state0, params: dict, *, workspace=None):
+    """(L1)-(L5) for t = 1..T, where ``xw`` (T, N, 4H) holds x_t W_xh + b_h.
 
-    Unchecked (callers validate). Returns ``h`` (N, T, H), the final state ``(h_T, c_T)``
-    (copies; ``h_T`` equals ``h[:, -1]``) and a cache. The four gates take one tanh per step,
-    on pre-activations halved in their σ columns (exact in floating point). Gates and cell
-    states are stored time-major, (T, N, .), so that each step works on contiguous blocks.
+    Unchecked (callers validate). Time-major like every cell's recurrence (see ``rnn.py``): returns ``h``
+    (T, N, H), the final state ``(h_T, c_T)`` (copies; ``h_T`` equals ``h[-1]``) and a cache. The four gates
+    take one tanh per step, on pre-activations halved in their σ columns (exact in floating point). Gates,
+    cell and hidden states are stored (T, N, .), so that each step works on contiguous blocks. ``workspace``
+    (a dict, optional) keeps the big arrays between calls, see ``rnn_kit.workspace``.
     """
     h0, c0 = state0
     W_hh = params["W_hh"]
-    N, T, G = xw.shape
+    T, N, G = xw.shape
     H = G // 4
     assert G == 4 * H and W_hh.shape == (H, G) and h0.shape == c0.shape == (N, H)
     dtype = np.result_type(xw, h0, c0, W_hh)
     half = np.repeat(np.array([0.5, 0.5, 1.0, 0.5], dtype=dtype), H)  # (4H,): σ(a) = (1 + tanh(a/2)) / 2 ...
     shift = np.repeat(np.array([0.5, 0.5, 0.0, 0.5], dtype=dtype), H)  # ... on i, f, o; g keeps tanh(a)
     W_hh_half = W_hh * half  # (H, 4H)
-    gates = np.empty((T, N, G), dtype=dtype)  # activated (i, f, g, o) of every step
-    c, h = np.empty((T, N, H), dtype=dtype), np.empty((N, T, H), dtype=dtype)
-    hW, ig, tanh_c = np.empty((N, G), dtype=dtype), np.empty((N, H), dtype=dtype), np.empty((N, H), dtype=dtype)
-    h_prev, c_prev = h0, c0
+    gates = scratch(workspace, "lstm.gates", (T, N, G), dtype)  # activated (i, f, g, o) of every step
+    c, hs = scratch(workspace, "lstm.c", (T, N, H), dtype), scratch(workspace, "lstm.h", (T + 1, N, H), dtype)
+    tanh_c = scratch(workspace, "lstm.tanh_c", (T, N, H), dtype)  # kept for (L6)-(L7)
+    hW, ig = np.empty((N, G), dtype=dtype), np.empty((N, H), dtype=dtype)
+    hs[0] = h0
+    h_prev, c_prev = hs[0], c0
     for t in range(T):
         a_t = gates[t]  # (N, 4H): the gates are computed in place
-        np.multiply(xw[:, t], half, out=a_t)
+        np.multiply(xw[t], half, out=a_t)
         a_t += np.matmul(h_prev, W_hh_half, out=hW)  # (L1), halved on σ columns: (N, H) @ (H, 4H) -> (N, 4H)
         np.tanh(a_t, out=a_t)  # (L2)-(L3): all four gates at once ...
         a_t *= half  # ... then σ(a) = (1 + tanh(a/2)) / 2 on i, f, o
@@ -111,35 +115,35 @@ def recurrence_forward(xw, state0, params: dict):
         i_t, f_t, g_t, o_t = a_t[:, :H], a_t[:, H:2 * H], a_t[:, 2 * H:3 * H], a_t[:, 3 * H:]  # (N, H) views
         np.multiply(f_t, c_prev, out=c[t])  # (L4): c_t = f_t c_{t-1} + i_t g_t
         c[t] += np.multiply(i_t, g_t, out=ig)
-        np.multiply(o_t, np.tanh(c[t], out=tanh_c), out=h[:, t])  # (L5): h_t = o_t tanh(c_t)
-        h_prev, c_prev = h[:, t], c[t]
-    return h, (h[:, -1].copy(), c[-1].copy()), (h0, c0, gates, c, h, W_hh)
+        np.multiply(o_t, np.tanh(c[t], out=tanh_c[t]), out=hs[t + 1])  # (L5): h_t = o_t tanh(c_t)
+        h_prev, c_prev = hs[t + 1], c[t]
+    return hs[1:], (hs[-1].copy(), c[-1].copy()), (c0, gates, c, tanh_c, hs, W_hh, workspace)
 
 
 def recurrence_backward(dh, cache, dc_T=None):
-    """BPTT through (L1)-(L5): returns ``dxw`` (N, T, 4H), ``(dh0, dc0)`` and ``{"W_hh": dW_hh}``.
+    """BPTT through (L1)-(L5): returns ``dxw`` (T, N, 4H), ``(dh0, dc0)`` and ``{"W_hh": dW_hh}``.
 
-    Unchecked. ``dxw`` is da, the gradient of the input term of (L1). ``dc_T`` (N, H), optional,
-    is a gradient reaching the final cell state (``lstm_step_backward`` passes its ``dc_t``).
-    Each step works on (N, 4H) blocks that stay in the CPU cache; dW_hh (L9) sums over steps,
-    so it is one matrix product after the loop.
+    Unchecked; ``dh`` (T, N, H) is the gradient reaching each h_t from above. ``dxw`` is da, the gradient of the
+    input term of (L1). ``dc_T`` (N, H), optional, is a gradient reaching the final cell state
+    (``lstm_step_backward`` passes its ``dc_t``). Each step works on (N, 4H) blocks that stay in the CPU cache;
+    dW_hh (L9) sums over steps, so it is one matrix product after the loop.
     """
-    h0, c0, gates, c, h, W_hh = cache
-    N, T, H = h.shape
-    dtype = np.result_type(dh, h)
+    c0, gates, c, tanh_c, hs, W_hh, workspace = cache
+    T, N, H = dh.shape
+    dtype = np.result_type(dh, hs)
     is_g = np.repeat(np.array([0, 0, 1, 0], dtype=dtype), H)  # (4H,): 1 on the g columns
     not_g = 1 - is_g
     W_hh_T = np.ascontiguousarray(W_hh.T)  # (4H, H)
-    da = np.empty((N, T, 4 * H), dtype=dtype)
+    da = scratch(workspace, "lstm.da", (T, N, 4 * H), dtype)
     dgate, dact = np.empty((N, 4 * H), dtype=dtype), np.empty((N, 4 * H), dtype=dtype)  # reused every step
-    dh_t, dc_t, tc = (np.empty((N, H), dtype=dtype) for _ in range(3))
+    dh_t, dc_t = np.empty((N, H), dtype=dtype), np.empty((N, H), dtype=dtype)
     dh_next = np.zeros((N, H), dtype=dtype)  # nothing flows back from beyond step T
     dc_next = np.zeros((N, H), dtype=dtype) if dc_T is None else np.array(dc_T, dtype=dtype)
     for t in reversed(range(T)):
         g4, c_prev = gates[t], c[t - 1] if t else c0
-        np.tanh(c[t], out=tc)  # recomputed: cheaper than storing and reading back all T of them
+        tc = tanh_c[t]
         i_t, f_t, g_t, o_t = g4[:, :H], g4[:, H:2 * H], g4[:, 2 * H:3 * H], g4[:, 3 * H:]
-        np.add(dh[:, t], dh_next, out=dh_t)  # total gradient reaching h_t
+        np.add(dh[t], dh_next, out=dh_t)  # total gradient reaching h_t
         np.multiply(tc, tc, out=dc_t)  # (L6): dc_t = dh_t o_t (1 - tanh²(c_t)) + f_{t+1} dc_{t+1}
         np.subtract(1, dc_t, out=dc_t)
         dc_t *= o_t
@@ -152,11 +156,11 @@ def recurrence_backward(dh, cache, dc_T=None):
         np.subtract(not_g, g4, out=dact)  # (L7) σ' = σ - σ² on i, f, o; tanh' = 1 - g² on g
         dact *= g4
         dact += is_g
-        da_t = np.multiply(dgate, dact, out=da[:, t])  # (L7): (N, 4H)
+        da_t = np.multiply(dgate, dact, out=da[t])  # (L7): (N, 4H)
         np.multiply(dc_t, f_t, out=dc_next)  # f_t dc_t, for (L6) at step t-1 (at t = 1: dc0)
         np.matmul(da_t, W_hh_T, out=dh_next)  # (L8): (N, 4H) @ (4H, H) -> (N, H) (at t = 1: dh0)
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, H)  # h_{t-1} rows
-    dW_hh = h_prev.T @ da.reshape(N * T, 4 * H)  # (L9): (H, N*T) @ (N*T, 4H) -> (H, 4H)
+    h_prev = hs[:-1].reshape(T * N, H)  # h_{t-1} rows of every step, no copy
+    dW_hh = h_prev.T @ da.reshape(T * N, 4 * H)  # (L9): (H, T*N) @ (T*N, 4H) -> (H, 4H)
     return da, (dh_next, dc_next), {"W_hh": dW_hh}
 
 
@@ -209,14 +213,14 @@ def lstm_forward(x, h0, c0, W_xh, W_hh, b_h):
     N, T, _ = x.shape
     check_nonempty("x", x, axis=1)
     h0, c0 = _check_hidden("h0", h0, N, H), _check_hidden("c0", c0, N, H)
-    xw, projection_cache = temporal_affine_forward(x, W_xh, b_h)  # (N, T, D) -> (N, T, 4H)
+    xw, projection_cache = temporal_affine_forward(x.transpose(1, 0, 2), W_xh, b_h)  # time-major (T, N, 4H)
     h, _, recurrence_cache = recurrence_forward(xw, (h0, c0), {"W_hh": W_hh})
-    c = recurrence_cache[3].transpose(1, 0, 2)  # (T, N, H) -> (N, T, H), a view
-    return h, (projection_cache, recurrence_cache, c)
+    c = recurrence_cache[2].transpose(1, 0, 2)  # (T, N, H) -> (N, T, H), a view
+    return h.transpose(1, 0, 2), (projection_cache, recurrence_cache, c)
 
 
 def _check_cache(cache, what, step=False):
-    ok = isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[1], tuple) and len(cache[1]) == 6
+    ok = isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[1], tuple) and len(cache[1]) == 7
     if not ok or (step and cache[2].shape[1] != 1):
         raise TypeError(f"cache must be the tuple returned by {what}")
     return cache[2].shape  # c: (N, T, H)
@@ -243,9 +247,9 @@ def lstm_backward(dh, cache):
     dh = as_float_array("dh", dh, ndim=3)
     check_shape("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
     projection_cache, recurrence_cache, _ = cache
-    dxw, (dh0, dc0), grads = recurrence_backward(dh, recurrence_cache)
+    dxw, (dh0, dc0), grads = recurrence_backward(dh.transpose(1, 0, 2), recurrence_cache)  # time-major
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)  # (L9): backward of the projection
-    return dx, dh0, dc0, dW_xh, grads["W_hh"], db_h
+    return dx.transpose(1, 0, 2), dh0, dc0, dW_xh, grads["W_hh"], db_h
 
 
 # ---------------------------------------------------------------- one time step
@@ -308,6 +312,6 @@ def lstm_step_backward(dh_t, dc_t, cache):
     N, _, H = _check_cache(cache, "lstm_step_forward", step=True)
     dh_t, dc_t = _check_hidden("dh_t", dh_t, N, H), _check_hidden("dc_t", dc_t, N, H)
     projection_cache, recurrence_cache, _ = cache
-    dxw, (dh_prev, dc_prev), grads = recurrence_backward(dh_t[:, None], recurrence_cache, dc_T=dc_t)
+    dxw, (dh_prev, dc_prev), grads = recurrence_backward(dh_t[None], recurrence_cache, dc_T=dc_t)  # T = 1
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)
-    return dx[:, 0], dh_prev, dc_prev, dW_xh, grads["W_hh"], db_h
+    return dx[0], dh_prev, dc_prev, dW_xh, grads["W_hh"], db_h

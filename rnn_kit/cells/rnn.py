@@ -26,7 +26,10 @@ The cell interface (``lstm.py`` and ``gru.py`` offer the same names):
 ``NAME``, ``GATES``, ``param_shapes(D, H)``, ``init_params(D, H, rng, dtype)``,
 ``zero_state(N, H, dtype)``, ``check_state(name, state, N, H, dtype)``,
 ``recurrence_forward(xw, state0, params) -> (h, state_T, cache)`` and
-``recurrence_backward(dh, cache) -> (dxw, dstate0, grads)``.
+``recurrence_backward(dh, cache) -> (dxw, dstate0, grads)``. The recurrence alone is
+time-major: ``xw``, ``h``, ``dh`` and ``dxw`` are (T, N, .), so that each step reads and
+writes contiguous blocks; everything around it is batch-first, and the callers switch with
+``transpose(1, 0, 2)`` (a view, no copy).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import numpy as np
 
 from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_nonlinearity, check_shape
 from ..layers import temporal_affine_backward, temporal_affine_forward
+from ..workspace import scratch
 from .init import orthogonal
 
 NAME = "rnn"
@@ -68,46 +72,53 @@ def check_state(name: str, state, N: int, H: int, dtype) -> np.ndarray:
     return state.astype(dtype, copy=False)
 
 
-def recurrence_forward(xw, h0, params: dict, *, nonlinearity: str = "tanh"):
-    """h_t = f(xw_t + h_{t-1} W_hh) for t = 1..T, where ``xw`` (N, T, H) holds x_t W_xh + b_h.
+def recurrence_forward(xw, h0, params: dict, *, nonlinearity: str = "tanh", workspace=None):
+    """h_t = f(xw_t + h_{t-1} W_hh) for t = 1..T, where ``xw`` (T, N, H) holds x_t W_xh + b_h.
 
-    Unchecked (callers validate). Returns ``h`` (N, T, H), the final state h_T (N, H) and a cache.
+    Time-major, like every cell's recurrence: step t reads ``xw[t]`` and writes ``h[t]``, each a contiguous
+    (N, H) block. Unchecked (callers validate). Returns ``h`` (T, N, H), the final state h_T (N, H) and a
+    cache. ``workspace`` (a dict, optional) keeps the big arrays between calls, see ``rnn_kit.workspace``.
     """
     W_hh = params["W_hh"]
-    h = np.empty(xw.shape, dtype=np.result_type(xw, h0, W_hh))  # (N, T, H)
-    h_prev = h0
-    for t in range(xw.shape[1]):
-        a_t = h[:, t]  # a view: the step is computed in place, where h_t will live
-        np.matmul(h_prev, W_hh, out=a_t)  # (N, H) @ (H, H) -> (N, H)
-        a_t += xw[:, t]  # (R1): a_t = x_t W_xh + h_{t-1} W_hh + b_h
+    T, N, H = xw.shape
+    hs = scratch(workspace, "rnn.h", (T + 1, N, H), np.result_type(xw, h0, W_hh))  # h_0 .. h_T, a block per step
+    hs[0] = h0
+    for t in range(T):
+        a_t = hs[t + 1]  # computed in place, where h_t will live
+        np.matmul(hs[t], W_hh, out=a_t)  # (N, H) @ (H, H) -> (N, H)
+        a_t += xw[t]  # (R1): a_t = x_t W_xh + h_{t-1} W_hh + b_h
         if nonlinearity == "tanh":
             np.tanh(a_t, out=a_t)  # (R2)
         else:
             np.maximum(a_t, 0, out=a_t)  # (R2)
-        h_prev = a_t
-    return h, h[:, -1].copy(), (h0, h, W_hh, nonlinearity)
+    return hs[1:], hs[-1].copy(), (hs, W_hh, nonlinearity, workspace)
 
 
 def recurrence_backward(dh, cache):
-    """BPTT through the recurrence: returns ``dxw`` (N, T, H), ``dh0`` (N, H) and ``{"W_hh": dW_hh}``.
+    """BPTT through the recurrence: returns ``dxw`` (T, N, H), ``dh0`` (N, H) and ``{"W_hh": dW_hh}``.
 
-    Only ``dh_{t-1} = da_t W_hh^T`` (B2) is sequential; dW_hh (B3) sums over steps, so it is
-    one matrix product after the loop. ``dxw`` is da: the gradient of the input term of (R1).
+    ``dh`` (T, N, H) is the gradient reaching each h_t from above. Only ``dh_{t-1} = da_t W_hh^T``
+    (B2) is sequential; dW_hh (B3) sums over steps, so it is one matrix product after the loop,
+    with the h_{t-1} rows of every step read straight from the stored h_0 .. h_{T-1}.
+    ``dxw`` is da: the gradient of the input term of (R1).
     """
-    h0, h, W_hh, nonlinearity = cache
-    N, T, H = h.shape
-    da = np.empty((N, T, H), dtype=np.result_type(dh, h))
+    hs, W_hh, nonlinearity, workspace = cache
+    T, N, H = dh.shape
+    da = scratch(workspace, "rnn.da", (T, N, H), np.result_type(dh, hs))
     dh_next = np.zeros((N, H), dtype=da.dtype)  # nothing flows back from beyond step T
+    dact = np.empty((N, H), dtype=da.dtype)  # reused every step
     W_hh_T = np.ascontiguousarray(W_hh.T)
-    # (B1) the derivative of the nonlinearity at every step, in one vectorised operation
-    dact = 1 - h * h if nonlinearity == "tanh" else (h > 0).astype(da.dtype)  # tanh' / relu'
     for t in reversed(range(T)):
-        da_t = da[:, t]
-        np.add(dh[:, t], dh_next, out=da_t)  # total gradient reaching h_t
-        da_t *= dact[:, t]  # (B1) backprop through tanh / relu
-        dh_next = da_t @ W_hh_T  # (B2): (N, H) @ (H, H) -> (N, H)
-    h_prev = np.concatenate([h0[:, None], h[:, :-1]], axis=1).reshape(N * T, H)  # h_{t-1} rows
-    dW_hh = h_prev.T @ da.reshape(N * T, H)  # (B3): (H, N*T) @ (N*T, H) -> (H, H)
+        da_t, h_t = da[t], hs[t + 1]
+        np.add(dh[t], dh_next, out=da_t)  # total gradient reaching h_t
+        if nonlinearity == "tanh":
+            np.multiply(h_t, h_t, out=dact)
+            np.subtract(1, dact, out=dact)  # tanh'(a_t) = 1 - h_t²
+        else:
+            np.greater(h_t, 0, out=dact)  # relu'(a_t) = [h_t > 0]
+        da_t *= dact  # (B1)
+        np.matmul(da_t, W_hh_T, out=dh_next)  # (B2): (N, H) @ (H, H) -> (N, H)
+    dW_hh = hs[:-1].reshape(T * N, H).T @ da.reshape(T * N, H)  # (B3): (H, T*N) @ (T*N, H) -> (H, H)
     return da, dh_next, {"W_hh": dW_hh}
 
 
@@ -162,16 +173,17 @@ def rnn_forward(x, h0, W_xh, W_hh, b_h, *, nonlinearity: str = "tanh"):
     check_nonempty("x", x, axis=1)
     h0 = as_float_array("h0", h0, ndim=2)
     check_shape("h0", h0, (N, H), f"(N, H) = ({N}, {H})")
-    xw, projection_cache = temporal_affine_forward(x, W_xh, b_h)  # (N, T, D) -> (N, T, H)
+    xw, projection_cache = temporal_affine_forward(x.transpose(1, 0, 2), W_xh, b_h)  # time-major (T, N, H)
     h, _, recurrence_cache = recurrence_forward(xw, h0, {"W_hh": W_hh}, nonlinearity=nonlinearity)
-    return h, (projection_cache, recurrence_cache)
+    return h.transpose(1, 0, 2), (projection_cache, recurrence_cache)  # (N, T, H), a view
 
 
 def _check_cache(cache, what):
     ok = isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[1], tuple) and len(cache[1]) == 4
     if not ok:
         raise TypeError(f"cache must be the tuple returned by {what}")
-    return cache[1][1].shape  # h: (N, T, H)
+    T1, N, H = cache[1][0].shape  # h_0 .. h_T: (T + 1, N, H)
+    return N, T1 - 1, H
 
 
 def rnn_backward(dh, cache):
@@ -202,9 +214,9 @@ def rnn_backward(dh, cache):
     dh = as_float_array("dh", dh, ndim=3)
     check_shape("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
     projection_cache, recurrence_cache = cache
-    dxw, dh0, grads = recurrence_backward(dh, recurrence_cache)
+    dxw, dh0, grads = recurrence_backward(dh.transpose(1, 0, 2), recurrence_cache)  # time-major
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)  # (B2), (B3) summed over steps
-    return dx, dh0, dW_xh, grads["W_hh"], db_h
+    return dx.transpose(1, 0, 2), dh0, dW_xh, grads["W_hh"], db_h
 
 
 # ---------------------------------------------------------------- one time step
