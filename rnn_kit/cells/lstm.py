@@ -101,8 +101,7 @@ def recurrence_forward(xw, state0, params: dict, *, workspace=None):
     W_hh_half = W_hh * half  # (H, 4H)
     gates = scratch(workspace, "lstm.gates", (T, N, G), dtype)  # activated (i, f, g, o) of every step
     c, hs = scratch(workspace, "lstm.c", (T, N, H), dtype), scratch(workspace, "lstm.h", (T + 1, N, H), dtype)
-    tanh_c = scratch(workspace, "lstm.tanh_c", (T, N, H), dtype)  # kept for (L6)-(L7)
-    hW, ig = np.empty((N, G), dtype=dtype), np.empty((N, H), dtype=dtype)
+    hW, ig, tanh_c = np.empty((N, G), dtype=dtype), np.empty((N, H), dtype=dtype), np.empty((N, H), dtype=dtype)
     hs[0] = h0
     h_prev, c_prev = hs[0], c0
     for t in range(T):
@@ -115,9 +114,9 @@ def recurrence_forward(xw, state0, params: dict, *, workspace=None):
         i_t, f_t, g_t, o_t = a_t[:, :H], a_t[:, H:2 * H], a_t[:, 2 * H:3 * H], a_t[:, 3 * H:]  # (N, H) views
         np.multiply(f_t, c_prev, out=c[t])  # (L4): c_t = f_t c_{t-1} + i_t g_t
         c[t] += np.multiply(i_t, g_t, out=ig)
-        np.multiply(o_t, np.tanh(c[t], out=tanh_c[t]), out=hs[t + 1])  # (L5): h_t = o_t tanh(c_t)
+        np.multiply(o_t, np.tanh(c[t], out=tanh_c), out=hs[t + 1])  # (L5): h_t = o_t tanh(c_t)
         h_prev, c_prev = hs[t + 1], c[t]
-    return hs[1:], (hs[-1].copy(), c[-1].copy()), (c0, gates, c, tanh_c, hs, W_hh, workspace)
+    return hs[1:], (hs[-1].copy(), c[-1].copy()), (c0, gates, c, hs, W_hh, workspace)
 
 
 def recurrence_backward(dh, cache, dc_T=None):
@@ -128,7 +127,7 @@ def recurrence_backward(dh, cache, dc_T=None):
     (``lstm_step_backward`` passes its ``dc_t``). Each step works on (N, 4H) blocks that stay in the CPU cache;
     dW_hh (L9) sums over steps, so it is one matrix product after the loop.
     """
-    c0, gates, c, tanh_c, hs, W_hh, workspace = cache
+    c0, gates, c, hs, W_hh, workspace = cache
     T, N, H = dh.shape
     dtype = np.result_type(dh, hs)
     is_g = np.repeat(np.array([0, 0, 1, 0], dtype=dtype), H)  # (4H,): 1 on the g columns
@@ -136,12 +135,12 @@ def recurrence_backward(dh, cache, dc_T=None):
     W_hh_T = np.ascontiguousarray(W_hh.T)  # (4H, H)
     da = scratch(workspace, "lstm.da", (T, N, 4 * H), dtype)
     dgate, dact = np.empty((N, 4 * H), dtype=dtype), np.empty((N, 4 * H), dtype=dtype)  # reused every step
-    dh_t, dc_t = np.empty((N, H), dtype=dtype), np.empty((N, H), dtype=dtype)
+    dh_t, dc_t, tc = (np.empty((N, H), dtype=dtype) for _ in range(3))
     dh_next = np.zeros((N, H), dtype=dtype)  # nothing flows back from beyond step T
     dc_next = np.zeros((N, H), dtype=dtype) if dc_T is None else np.array(dc_T, dtype=dtype)
     for t in reversed(range(T)):
         g4, c_prev = gates[t], c[t - 1] if t else c0
-        tc = tanh_c[t]
+        np.tanh(c[t], out=tc)  # recomputed: cheaper than storing and reading back all T of them
         i_t, f_t, g_t, o_t = g4[:, :H], g4[:, H:2 * H], g4[:, 2 * H:3 * H], g4[:, 3 * H:]
         np.add(dh[t], dh_next, out=dh_t)  # total gradient reaching h_t
         np.multiply(tc, tc, out=dc_t)  # (L6): dc_t = dh_t o_t (1 - tanh²(c_t)) + f_{t+1} dc_{t+1}
@@ -220,7 +219,7 @@ def lstm_forward(x, h0, c0, W_xh, W_hh, b_h):
 
 
 def _check_cache(cache, what, step=False):
-    ok = isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[1], tuple) and len(cache[1]) == 7
+    ok = isinstance(cache, tuple) and len(cache) == 3 and isinstance(cache[1], tuple) and len(cache[1]) == 6
     if not ok or (step and cache[2].shape[1] != 1):
         raise TypeError(f"cache must be the tuple returned by {what}")
     return cache[2].shape  # c: (N, T, H)
