@@ -213,6 +213,107 @@ def test_train_metrics_are_measured_on_the_whole_split_in_eval_mode(rng):
     assert history["train_loss"][0] == pytest.approx(history["val_loss"][0], rel=1e-6)
 
 
+# ---------------------------------------------------------------- character dropout and label smoothing
+
+
+class _Spy(nn.Module):
+    """Wraps a model and records the ids of every call, with the mode (training or evaluation) it ran in."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.calls = model, []
+
+    def forward(self, ids, lengths):
+        self.calls.append((self.training, ids.clone(), lengths.clone()))
+        return self.model(ids, lengths=lengths)
+
+
+def _one_epoch_by_hand(model, loader, lr, label_smoothing=0.0):
+    """The training loop fit_classifier ran before char_dropout and label_smoothing existed (one epoch)."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    model.train()
+    for ids, lengths, labels in loader:
+        optimizer.zero_grad()
+        logits, _ = model(ids, lengths=lengths)
+        nn.functional.cross_entropy(logits, labels, label_smoothing=label_smoothing).backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+
+
+def _dropout_model(seed=0):
+    torch.manual_seed(seed)  # two layers with dropout between them: training draws from the global generator
+    return SequenceModel(4, 8, 2, vocab_size=6, head="last", num_layers=2, dropout=0.5)
+
+
+def _same_weights(a, b):
+    return all(torch.equal(v, b.state_dict()[k]) for k, v in a.state_dict().items())
+
+
+def test_char_dropout_replaces_only_real_characters_at_the_asked_rate_and_only_in_training(rng):
+    sequences = [np.full(rng.integers(1, 13), 3) for _ in range(400)]  # every real id is 3; <pad> 0; <unk> 1
+    labels = rng.integers(0, 2, 400)
+    torch.manual_seed(0)
+    spy = _Spy(SequenceModel(4, 8, 2, vocab_size=6, head="last"))
+    fit_classifier(spy, make_sequence_loader(sequences, labels, batch_size=32, shuffle=True),
+                   make_sequence_loader(sequences, labels, batch_size=50), epochs=2, char_dropout=0.3, unk_id=1)
+    dropped = real = 0
+    for training, ids, lengths in spy.calls:
+        is_real = torch.arange(ids.shape[1]) < lengths[:, None]
+        assert torch.all(ids[~is_real] == 0)  # padding is never replaced
+        assert set(ids[is_real].tolist()) <= ({1, 3} if training else {3})  # evaluation sees the names as they are
+        if training:
+            dropped += int((ids[is_real] == 1).sum())
+            real += int(is_real.sum())
+    assert sum(training for training, _, _ in spy.calls) == 2 * 13  # 13 batches an epoch, all seen in training
+    assert real == 2 * sum(len(s) for s in sequences)
+    assert abs(dropped / real - 0.3) < 0.03  # about 5,000 characters: the rate within a few standard deviations
+
+
+def test_char_dropout_draws_a_new_mask_every_epoch_and_repeats_with_the_seed(rng):
+    sequences, labels = [np.full(8, 3) for _ in range(16)], rng.integers(0, 2, 16)
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        spy = _Spy(SequenceModel(4, 8, 2, vocab_size=6, head="last"))
+        fit_classifier(spy, make_sequence_loader(sequences, labels, batch_size=16), make_sequence_loader(sequences, labels),
+                       epochs=2, char_dropout=0.5, unk_id=1)
+        runs.append([ids for training, ids, _ in spy.calls if training])
+    assert not torch.equal(runs[0][0], runs[0][1])  # epoch 2 drops other characters than epoch 1
+    assert all(torch.equal(a, b) for a, b in zip(*runs))  # the same seed, the same masks
+
+
+def test_without_the_new_options_training_is_bit_identical_to_the_plain_loop(rng):
+    seq, y = _toy_task(rng, 60)
+    by_hand, fitted = _dropout_model(), _dropout_model()
+    torch.manual_seed(1)
+    _one_epoch_by_hand(by_hand, make_sequence_loader(seq, y, batch_size=8, shuffle=True), lr=0.01)
+    torch.manual_seed(1)
+    fit_classifier(fitted, make_sequence_loader(seq, y, batch_size=8, shuffle=True), make_sequence_loader(seq, y),
+                   epochs=1, lr=0.01, char_dropout=0.0, unk_id=1, label_smoothing=0.0)
+    assert _same_weights(fitted, by_hand)  # p=0 draws nothing extra: the model's dropout masks are unchanged
+
+
+def test_label_smoothing_changes_the_training_loss_but_not_the_reported_losses(rng):
+    seq, y = _toy_task(rng, 60)
+    val = make_sequence_loader(seq[:30], y[:30])
+    smoothed, by_hand, plain = _dropout_model(), _dropout_model(), _dropout_model()
+    for model, smoothing in [(by_hand, 0.2), (plain, 0.0)]:
+        torch.manual_seed(1)
+        _one_epoch_by_hand(model, make_sequence_loader(seq, y, batch_size=8, shuffle=True), lr=0.01,
+                           label_smoothing=smoothing)
+    torch.manual_seed(1)
+    history = fit_classifier(smoothed, make_sequence_loader(seq, y, batch_size=8, shuffle=True), val, epochs=1,
+                             lr=0.01, label_smoothing=0.2)
+    assert _same_weights(smoothed, by_hand) and not _same_weights(smoothed, plain)  # trained on the smoothed loss
+    smoothed.eval()
+    with torch.no_grad():
+        logits = torch.cat([smoothed(ids, lengths=lengths)[0] for ids, lengths, _ in val]).double()
+    labels = torch.as_tensor(y[:30])
+    plain_ce = nn.functional.cross_entropy(logits, labels).item()
+    assert history["val_loss"][0] == pytest.approx(plain_ce, rel=1e-12)  # reported: plain cross-entropy
+    assert abs(nn.functional.cross_entropy(logits, labels, label_smoothing=0.2).item() - plain_ce) > 1e-3
+
+
 # ---------------------------------------------------------------- checkpoints
 
 
@@ -283,6 +384,24 @@ def _loader():
      "weight_decay must be a number >= 0"),
     (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, patience=0), ValueError,
      "patience must be > 0"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout=1.0, unk_id=1), ValueError,
+     r"char_dropout must be in \[0.0, 1.0\), got 1.0"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout=-0.1, unk_id=1), ValueError,
+     r"char_dropout must be in \[0.0, 1.0\), got -0.1"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout="0.3", unk_id=1), TypeError,
+     "char_dropout must be a real number, got str"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout=0.3), ValueError,
+     r"char_dropout > 0 needs unk_id, the id of the unknown token"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout=0.3, unk_id=-1), ValueError,
+     "unk_id must be >= 0, got -1"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout=0.3, unk_id=1.0), TypeError,
+     "unk_id must be an integer, got float"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, char_dropout=0.3, unk_id=10**6), ValueError,
+     r"unk_id must be an id of the model's vocabulary, in \[0, \d+\), got 1000000"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, label_smoothing=1.0), ValueError,
+     r"label_smoothing must be in \[0.0, 1.0\), got 1.0"),
+    (lambda: fit_classifier(_model(), _loader(), _loader(), epochs=1, label_smoothing=True), TypeError,
+     "label_smoothing must be a real number, got bool"),
     (lambda: save_checkpoint(_model(), 3), TypeError, "path must be a str or os.PathLike"),
     (lambda: save_checkpoint("model", "x.pt"), TypeError, "model must be a torch.nn.Module"),
     (lambda: save_checkpoint(_model(), "x.pt", vocab=np.zeros(3)), TypeError, "metadata 'vocab' must hold only"),
