@@ -13,6 +13,7 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 from rnn_kit.torch.classify import (  # noqa: E402
+    drop_characters,
     evaluate_classifier,
     fit_classifier,
     load_checkpoint,
@@ -363,7 +364,25 @@ def _loader():
     return make_sequence_loader([[1, 2], [3]], [0, 1])
 
 
+def test_drop_characters_keeps_padding_and_repeats_with_a_generator():
+    ids = torch.tensor([[5, 6, 7, 0, 0], [5, 6, 7, 8, 9]])
+    lengths = torch.tensor([3, 5])
+    first = drop_characters(ids, lengths, 0.5, 1, generator=torch.Generator().manual_seed(3))
+    again = drop_characters(ids, lengths, 0.5, 1, generator=torch.Generator().manual_seed(3))
+    assert torch.equal(first, again)
+    assert torch.equal(first[0, 3:], ids[0, 3:])  # padding untouched
+    assert torch.all((first == ids) | (first == 1))
+    assert torch.equal(drop_characters(ids, lengths, 0.0, 1), ids)
+
+
 @pytest.mark.parametrize("call, error, message", [
+    (lambda: drop_characters(torch.zeros(2, 3, dtype=torch.long), torch.tensor([3, 3]), 1.0, 1), ValueError, "p must"),
+    (lambda: drop_characters(torch.zeros(2, 3, dtype=torch.long), torch.tensor([3, 3]), 0.3, -1), ValueError,
+     "unk_id must be >= 0"),
+    (lambda: drop_characters(torch.zeros(3, dtype=torch.long), torch.tensor([3]), 0.3, 1), ValueError,
+     r"ids must be a 2-d tensor \(B, T\)"),
+    (lambda: drop_characters(torch.zeros(2, 3, dtype=torch.long), torch.tensor([3]), 0.3, 1), ValueError,
+     r"lengths must be a tensor of shape \(2,\)"),
     (lambda: make_sequence_loader([], []), ValueError, "sequences must hold at least one sequence"),
     (lambda: make_sequence_loader([[1, 2], []], [0, 1]), ValueError, r"sequences\[1\] is empty"),
     (lambda: make_sequence_loader([[1, -2]], [0]), ValueError, r"sequences\[0\] must lie in \[0, "),

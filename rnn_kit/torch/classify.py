@@ -5,6 +5,8 @@
     fit_classifier         epochs of AdamW; train and validation curves; early stopping that
                            restores the best epoch's weights; optional character dropout and
                            label smoothing
+    drop_characters        character dropout: real ids replaced by <unk> at random (what
+                           fit_classifier's char_dropout does to each training batch)
     predict_proba          class probabilities, in the order of the examples
     save_checkpoint / load_checkpoint   weights and plain metadata, read back with weights_only=True
 
@@ -210,10 +212,23 @@ def predict_proba(model: nn.Module, loader: DataLoader, device="cpu") -> np.ndar
 # ---------------------------------------------------------------- training with early stopping
 
 
-def _drop_characters(ids, lengths, p, unk_id):
-    """Replace each real (not padding) id by ``unk_id`` with probability ``p``; torch's global generator."""
+def drop_characters(ids, lengths, p: float, unk_id: int, generator=None):
+    """Replace each real (not padding) id by ``unk_id`` with probability ``p``.
+
+    ``ids`` (B, T) are right-padded ids and ``lengths`` (B,) their real lengths; positions past a
+    row's length are never touched. Draws from ``generator`` (a ``torch.Generator``), or from
+    torch's global generator when it is None. Returns a new tensor.
+    """
+    p = check_real("p", p, 0.0, 1.0, closed="[)")
+    unk_id = check_int("unk_id", unk_id)
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2:
+        raise ValueError(f"ids must be a 2-d tensor (B, T) of padded ids, got {type(ids).__name__} "
+                         f"of shape {tuple(getattr(ids, 'shape', ()))}")
+    if not isinstance(lengths, torch.Tensor) or tuple(lengths.shape) != (ids.shape[0],):
+        raise ValueError(f"lengths must be a tensor of shape ({ids.shape[0]},), one per row of ids, got "
+                         f"{type(lengths).__name__} of shape {tuple(getattr(lengths, 'shape', ()))}")
     real = torch.arange(ids.shape[1]) < lengths[:, None]  # (B, T): True up to each row's length
-    drop = (torch.rand(ids.shape) < p) & real  # (B, T)
+    drop = (torch.rand(ids.shape, generator=generator) < p) & real  # (B, T)
     return ids.masked_fill(drop, unk_id)
 
 
@@ -298,7 +313,7 @@ def fit_classifier(model: nn.Module, train_loader: DataLoader, val_loader: DataL
         model.train()
         for ids, lengths, labels in train_loader:
             if char_dropout > 0:
-                ids = _drop_characters(ids, lengths, char_dropout, unk_id)
+                ids = drop_characters(ids, lengths, char_dropout, unk_id)
             optimizer.zero_grad()
             logits = _logits(model, ids.to(device), lengths)
             loss = nn.functional.cross_entropy(logits, labels.to(device), label_smoothing=label_smoothing)
