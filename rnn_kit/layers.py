@@ -120,32 +120,38 @@ def _affine_forward(h, W_hy, b_y):
     return y, (h, W_hy)
 
 
-def temporal_affine_backward(dy, cache):
+def temporal_affine_backward(dy, cache, input_grad=True):
     """Backward of ``temporal_affine_forward``.
 
     Parameters
     ----------
     dy : ndarray of shape (N, T, O)
     cache : tuple
+    input_grad : bool
+        False when the input is data that nothing upstream learns from (the model's real-valued
+        inputs): ``dh`` is then not computed and ``None`` is returned in its place, which saves
+        the (N*T, O) @ (O, H) product.
 
     Returns
     -------
-    dh : ndarray of shape (N, T, H)
+    dh : ndarray of shape (N, T, H), or None when ``input_grad`` is False
     dW_hy : ndarray of shape (H, O)
     db_y : ndarray of shape (O,)
     """
     h, W_hy = cache
     dy = as_float_array("dy", dy, ndim=3)
     check_shape("dy", dy, (*h.shape[:2], W_hy.shape[1]), f"(N, T, O) = {(*h.shape[:2], W_hy.shape[1])}")
-    return _affine_backward(dy, cache)
+    if not isinstance(input_grad, (bool, np.bool_)):
+        raise TypeError(f"input_grad must be True or False, got {type(input_grad).__name__}")
+    return _affine_backward(dy, cache, bool(input_grad))
 
 
-def _affine_backward(dy, cache):
+def _affine_backward(dy, cache, input_grad=True):
     """Unchecked backward of (Y1)."""
     h, W_hy = cache
     H, O = W_hy.shape
     dy_rows = dy.reshape(-1, O)  # (N*T, O)
-    dh = (dy_rows @ W_hy.T).reshape(h.shape)  # (N*T, O) @ (O, H) -> (N, T, H)
+    dh = (dy_rows @ W_hy.T).reshape(h.shape) if input_grad else None  # (N*T, O) @ (O, H) -> (N, T, H)
     dW_hy = h.reshape(-1, H).T @ dy_rows  # (H, N*T) @ (N*T, O) -> (H, O)
     db_y = dy_rows.sum(axis=0)
     return dh, dW_hy, db_y

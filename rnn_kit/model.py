@@ -187,7 +187,8 @@ class RNNModel:
         dxw, _, cell_grads = self.cell.recurrence_backward(dh, cell_cache)
         grads.update(cell_grads)
         if self.vocab_size is None:
-            _, grads["W_xh"], grads["b_h"] = layers.temporal_affine_backward(dxw, in_cache)
+            # the inputs are data: no gradient for them, which saves a product as large as the projection
+            _, grads["W_xh"], grads["b_h"] = layers.temporal_affine_backward(dxw, in_cache, input_grad=False)
         else:
             grads["W_embed"], grads["W_xh"], grads["b_h"] = layers.embedding_projection_backward(dxw, in_cache)
         return {k: grads[k].astype(self.dtype, copy=False) for k in self.params}

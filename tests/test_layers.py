@@ -64,6 +64,19 @@ def test_affine_backward_matches_finite_differences(rng, N, T):
         assert rel_error(analytic, numerical_gradient_array(f, wrt, dy)) < 1e-7
 
 
+def test_affine_backward_without_input_grad_skips_only_dh(rng):
+    h, W, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5)), rng.standard_normal(5)
+    _, cache = temporal_affine_forward(h, W, b)
+    dy = rng.standard_normal((2, 3, 5))
+    _, dW, db = temporal_affine_backward(dy, cache)
+    dh, dW_only, db_only = temporal_affine_backward(dy, cache, input_grad=False)
+    assert dh is None
+    np.testing.assert_array_equal(dW_only, dW)
+    np.testing.assert_array_equal(db_only, db)
+    with pytest.raises(TypeError, match="input_grad must be True or False, got str"):
+        temporal_affine_backward(dy, cache, input_grad="no")
+
+
 def test_affine_fixed_values():
     h = np.linspace(-1, 1, 2 * 3 * 2).reshape(2, 3, 2)
     W = np.linspace(0.5, -0.5, 2 * 3).reshape(2, 3)
