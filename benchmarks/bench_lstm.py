@@ -37,7 +37,8 @@ BAR = 1.0  # NumPy no slower than torch
 
 
 def make_steps(rng):
-    """One NumPy and one torch training step on the same weights, inputs and gradient."""
+    """``{"training step": (numpy, torch), "with dx": (numpy, torch)}``: steps on the same weights, inputs and
+    gradient, and the torch module (its gradients are compared with NumPy's)."""
     params = lstm.init_params(D, H, rng, np.float32)
     params["b_h"] += 0.1 * rng.standard_normal(4 * H).astype(np.float32)
     # time-major (T, N, .) for both: the layout rnn_kit's recurrence works in, and nn.LSTM's default

@@ -149,6 +149,13 @@ def _kind_error(name: str, value, want: str) -> TypeError:
     return TypeError(f"{name} must be {want}, got {type(value).__name__} {value!r}"[:200])
 
 
+def check_bool(name: str, value) -> bool:
+    """A flag: ``True`` or ``False`` (NumPy's bool too), returned as a Python bool; 0, 1 or "yes" raise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise _kind_error(name, value, "True or False")
+    return bool(value)
+
+
 def check_positive(name: str, value, integer: bool = False) -> None:
     """Raise unless ``value`` is a positive (integer) number."""
     kind = numbers.Integral if integer else numbers.Real

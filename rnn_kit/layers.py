@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, as_int_array, check_shape
+from ._checks import as_float_array, as_int_array, check_bool, check_shape
 
 # ---------------------------------------------------------------- embedding
 
@@ -127,7 +127,7 @@ def temporal_affine_backward(dy, cache, input_grad=True):
     ----------
     dy : ndarray of shape (N, T, O)
     cache : tuple
-    input_grad : bool
+    input_grad : bool, default True
         False when the input is data that nothing upstream learns from (the model's real-valued
         inputs): ``dh`` is then not computed and ``None`` is returned in its place, which saves
         the (N*T, O) @ (O, H) product.
@@ -141,9 +141,7 @@ def temporal_affine_backward(dy, cache, input_grad=True):
     h, W_hy = cache
     dy = as_float_array("dy", dy, ndim=3)
     check_shape("dy", dy, (*h.shape[:2], W_hy.shape[1]), f"(N, T, O) = {(*h.shape[:2], W_hy.shape[1])}")
-    if not isinstance(input_grad, (bool, np.bool_)):
-        raise TypeError(f"input_grad must be True or False, got {type(input_grad).__name__}")
-    return _affine_backward(dy, cache, bool(input_grad))
+    return _affine_backward(dy, cache, check_bool("input_grad", input_grad))
 
 
 def _affine_backward(dy, cache, input_grad=True):

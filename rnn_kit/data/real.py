@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import check_bool
+
 MISSING_POLICIES = ("interpolate", "drop", "raise")
 
 
@@ -92,8 +94,7 @@ def load_co2(*, monthly: bool = True, missing: str = "interpolate"):
     dates : ndarray of datetime64[D], shape (T,)
     co2_ppm : ndarray of shape (T,)
     """
-    if not isinstance(monthly, (bool, np.bool_)):
-        raise TypeError(f"monthly must be True or False, got {type(monthly).__name__} {monthly!r}")
+    check_bool("monthly", monthly)
     _check_missing(missing)
     dates, values, _ = read_csv("co2_weekly.csv")
     if monthly:

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .._checks import check_nonlinearity, check_positive
+from .._checks import check_bool, check_nonlinearity, check_positive
 from ..model import RNNModel
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -75,8 +75,7 @@ class SequenceModel(nn.Module):
             raise ValueError(f"head must be one of {HEADS}, got {head!r}")
         if vocab_size is not None:
             check_positive("vocab_size", vocab_size, integer=True)
-        if not isinstance(bidirectional, bool):
-            raise TypeError(f"bidirectional must be True or False, got {type(bidirectional).__name__}")
+        bidirectional = check_bool("bidirectional", bidirectional)
         self.cell, self.head_mode, self.bidirectional = cell, head, bidirectional
         self.embedding = nn.Embedding(int(vocab_size), int(input_size)) if vocab_size is not None else None
         kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
