@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, as_int_array, check_bool, check_shape
+from ._checks import as_float_array, as_int_array, as_shaped_float_array, check_bool
 
 # ---------------------------------------------------------------- embedding
 
@@ -62,8 +62,7 @@ def embedding_backward(dx, cache):
         Rows of ids that never occurred are zero; an id used twice gets both gradients.
     """
     ids, (V, D) = cache
-    dx = as_float_array("dx", dx, ndim=3)
-    check_shape("dx", dx, (*ids.shape, D), f"(N, T, D) = {(*ids.shape, D)}")
+    dx = as_shaped_float_array("dx", dx, (*ids.shape, D), f"(N, T, D) = {(*ids.shape, D)}")
     return _embedding_backward(dx, cache)
 
 
@@ -105,10 +104,8 @@ def temporal_affine_forward(h, W_hy, b_y):
     """
     W_hy = as_float_array("W_hy", W_hy, ndim=2)
     H, O = W_hy.shape
-    b_y = as_float_array("b_y", b_y, ndim=1)
-    check_shape("b_y", b_y, (O,), f"(O,) = ({O},) to match W_hy of shape {W_hy.shape}")
-    h = as_float_array("h", h, ndim=3)
-    check_shape("h", h, (None, None, H), f"(N, T, H) with H={H}")
+    b_y = as_shaped_float_array("b_y", b_y, (O,), f"(O,) = ({O},) to match W_hy of shape {W_hy.shape}")
+    h = as_shaped_float_array("h", h, (None, None, H), f"(N, T, H) with H={H}")
     return _affine_forward(h, W_hy, b_y)
 
 
@@ -139,8 +136,7 @@ def temporal_affine_backward(dy, cache, input_grad=True):
     db_y : ndarray of shape (O,)
     """
     h, W_hy = cache
-    dy = as_float_array("dy", dy, ndim=3)
-    check_shape("dy", dy, (*h.shape[:2], W_hy.shape[1]), f"(N, T, O) = {(*h.shape[:2], W_hy.shape[1])}")
+    dy = as_shaped_float_array("dy", dy, (*h.shape[:2], W_hy.shape[1]), f"(N, T, O) = {(*h.shape[:2], W_hy.shape[1])}")
     return _affine_backward(dy, cache, check_bool("input_grad", input_grad))
 
 
@@ -184,10 +180,10 @@ def embedding_projection_forward(ids, W_embed, W_xh, b_h):
     """
     W_embed = as_float_array("W_embed", W_embed, ndim=2)
     V, D = W_embed.shape
-    W_xh = as_float_array("W_xh", W_xh, ndim=2)
-    check_shape("W_xh", W_xh, (D, None), f"(D, G) with D={D} to match W_embed of shape {W_embed.shape}")
-    b_h = as_float_array("b_h", b_h, ndim=1)
-    check_shape("b_h", b_h, (W_xh.shape[1],), f"(G,) = ({W_xh.shape[1]},) to match W_xh of shape {W_xh.shape}")
+    W_xh = as_shaped_float_array("W_xh", W_xh, (D, None),
+                                 f"(D, G) with D={D} to match W_embed of shape {W_embed.shape}")
+    b_h = as_shaped_float_array("b_h", b_h, (W_xh.shape[1],),
+                                f"(G,) = ({W_xh.shape[1]},) to match W_xh of shape {W_xh.shape}")
     ids = as_int_array("ids", ids, 0, V, ndim=2)
     table = W_embed @ W_xh  # (V, D) @ (D, G) -> (V, G)
     xw, lookup_cache = _embedding_forward(ids, table)  # (E1) on the table: (N, T) -> (N, T, G)
@@ -211,8 +207,7 @@ def embedding_projection_backward(dxw, cache):
     """
     lookup_cache, W_embed, W_xh = cache
     ids = lookup_cache[0]
-    dxw = as_float_array("dxw", dxw, ndim=3)
-    check_shape("dxw", dxw, (*ids.shape, W_xh.shape[1]), f"(N, T, G) = {(*ids.shape, W_xh.shape[1])}")
+    dxw = as_shaped_float_array("dxw", dxw, (*ids.shape, W_xh.shape[1]), f"(N, T, G) = {(*ids.shape, W_xh.shape[1])}")
     dtable = _embedding_backward(dxw, lookup_cache)  # (V, G): dxw summed per input id
     dW_xh = W_embed.T @ dtable  # (D, V) @ (V, G) -> (D, G)
     dW_embed = dtable @ W_xh.T  # (V, G) @ (G, D) -> (V, D)
@@ -256,8 +251,7 @@ def last_step_forward(h, lengths=None):
 def last_step_backward(dh_last, cache):
     """Backward of ``last_step_forward``: ``dh`` (N, T, H), zero except at each last real step."""
     (N, T, H), lengths = cache
-    dh_last = as_float_array("dh_last", dh_last, ndim=2)
-    check_shape("dh_last", dh_last, (N, H), f"(N, H) = ({N}, {H})")
+    dh_last = as_shaped_float_array("dh_last", dh_last, (N, H), f"(N, H) = ({N}, {H})")
     dh = np.zeros((N, T, H), dtype=dh_last.dtype)
     dh[np.arange(N), lengths - 1] = dh_last
     return dh

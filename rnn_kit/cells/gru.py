@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_shape
+from .._checks import as_float_array, as_shaped_float_array, check_nonempty
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from ..workspace import scratch
 from .init import orthogonal
+from .rnn import check_state, zero_state  # noqa: F401 (part of the cell's interface): one (N, H) state, as the RNN's
 
 NAME = "gru"
 GATES = 3  # W_xh has shape (D, GATES * H), columns (r, z, n)
@@ -53,18 +54,6 @@ def init_params(D: int, H: int, rng: np.random.Generator, dtype) -> dict:
     return {"W_xh": (rng.standard_normal((D, 3 * H)) / np.sqrt(D)).astype(dtype),  # (D, 3H)
             "W_hh": np.concatenate([orthogonal(rng, H, dtype) for _ in range(3)], axis=1),  # (H, 3H)
             "b_h": np.zeros(3 * H, dtype=dtype), "b_hn": np.zeros(H, dtype=dtype)}
-
-
-def zero_state(N: int, H: int, dtype) -> np.ndarray:
-    """The initial state h_0 = 0, shape (N, H)."""
-    return np.zeros((N, H), dtype=dtype)
-
-
-def check_state(name: str, state, N: int, H: int, dtype) -> np.ndarray:
-    """A user-supplied initial state: finite floats of shape (N, H), cast to ``dtype``."""
-    state = as_float_array(name, state, ndim=2)
-    check_shape(name, state, (N, H), f"(N, H) = ({N}, {H})")
-    return state.astype(dtype, copy=False)
 
 
 def recurrence_forward(xw, h0, params: dict, *, workspace=None):
@@ -157,12 +146,9 @@ def _check_params(W_xh, W_hh, b_h, b_hn):
     if G == 0 or G % 3:
         raise ValueError(f"W_xh must have shape (D, 3H), 3H columns for the gates (r, z, n), got {W_xh.shape}")
     H = G // 3
-    W_hh = as_float_array("W_hh", W_hh, ndim=2)
-    check_shape("W_hh", W_hh, (H, G), f"(H, 3H) = ({H}, {G}) to match W_xh of shape {W_xh.shape}")
-    b_h = as_float_array("b_h", b_h, ndim=1)
-    check_shape("b_h", b_h, (G,), f"(3H,) = ({G},) to match W_xh of shape {W_xh.shape}")
-    b_hn = as_float_array("b_hn", b_hn, ndim=1)
-    check_shape("b_hn", b_hn, (H,), f"(H,) = ({H},) to match W_xh of shape {W_xh.shape}")
+    W_hh = as_shaped_float_array("W_hh", W_hh, (H, G), f"(H, 3H) = ({H}, {G}) to match W_xh of shape {W_xh.shape}")
+    b_h = as_shaped_float_array("b_h", b_h, (G,), f"(3H,) = ({G},) to match W_xh of shape {W_xh.shape}")
+    b_hn = as_shaped_float_array("b_hn", b_hn, (H,), f"(H,) = ({H},) to match W_xh of shape {W_xh.shape}")
     return W_xh, W_hh, b_h, b_hn
 
 
@@ -196,12 +182,10 @@ def gru_forward(x, h0, W_xh, W_hh, b_h, b_hn):
     """
     W_xh, W_hh, b_h, b_hn = _check_params(W_xh, W_hh, b_h, b_hn)
     D, H = W_xh.shape[0], W_hh.shape[0]
-    x = as_float_array("x", x, ndim=3)
-    check_shape("x", x, (None, None, D), f"(N, T, D) with D={D}")
+    x = as_shaped_float_array("x", x, (None, None, D), f"(N, T, D) with D={D}")
     N, T, _ = x.shape
     check_nonempty("x", x, axis=1)
-    h0 = as_float_array("h0", h0, ndim=2)
-    check_shape("h0", h0, (N, H), f"(N, H) = ({N}, {H})")
+    h0 = as_shaped_float_array("h0", h0, (N, H), f"(N, H) = ({N}, {H})")
     xw, projection_cache = temporal_affine_forward(x.transpose(1, 0, 2), W_xh, b_h)  # time-major (T, N, 3H)
     h, _, recurrence_cache = recurrence_forward(xw, h0, {"W_hh": W_hh, "b_hn": b_hn})
     return h.transpose(1, 0, 2), (projection_cache, recurrence_cache)  # (N, T, H), a view
@@ -233,8 +217,7 @@ def gru_backward(dh, cache):
     dW_xh, dW_hh, db_h, db_hn : ndarray of shape (D, 3H), (H, 3H), (3H,), (H,)
     """
     N, T, H = _check_cache(cache, "gru_forward")
-    dh = as_float_array("dh", dh, ndim=3)
-    check_shape("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
+    dh = as_shaped_float_array("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
     projection_cache, recurrence_cache = cache
     dxw, dh0, grads = recurrence_backward(dh.transpose(1, 0, 2), recurrence_cache)  # time-major
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)  # backward of the projection

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_shape
+from .._checks import as_float_array, as_shaped_float_array, check_nonempty
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from ..workspace import scratch
 from .init import orthogonal
@@ -67,9 +67,7 @@ def zero_state(N: int, H: int, dtype) -> tuple:
 
 
 def _check_hidden(name, value, N, H):
-    arr = as_float_array(name, value, ndim=2)
-    check_shape(name, arr, (N, H), f"(N, H) = ({N}, {H})")
-    return arr
+    return as_shaped_float_array(name, value, (N, H), f"(N, H) = ({N}, {H})")
 
 
 def check_state(name: str, state, N: int, H: int, dtype) -> tuple:
@@ -171,10 +169,9 @@ def _check_params(W_xh, W_hh, b_h):
     D, G = W_xh.shape
     if G == 0 or G % 4:
         raise ValueError(f"W_xh must have shape (D, 4H), 4H columns for the gates (i, f, g, o), got {W_xh.shape}")
-    W_hh = as_float_array("W_hh", W_hh, ndim=2)
-    check_shape("W_hh", W_hh, (G // 4, G), f"(H, 4H) = ({G // 4}, {G}) to match W_xh of shape {W_xh.shape}")
-    b_h = as_float_array("b_h", b_h, ndim=1)
-    check_shape("b_h", b_h, (G,), f"(4H,) = ({G},) to match W_xh of shape {W_xh.shape}")
+    W_hh = as_shaped_float_array("W_hh", W_hh, (G // 4, G),
+                                 f"(H, 4H) = ({G // 4}, {G}) to match W_xh of shape {W_xh.shape}")
+    b_h = as_shaped_float_array("b_h", b_h, (G,), f"(4H,) = ({G},) to match W_xh of shape {W_xh.shape}")
     return W_xh, W_hh, b_h
 
 
@@ -207,8 +204,7 @@ def lstm_forward(x, h0, c0, W_xh, W_hh, b_h):
     """
     W_xh, W_hh, b_h = _check_params(W_xh, W_hh, b_h)
     D, H = W_xh.shape[0], W_hh.shape[0]
-    x = as_float_array("x", x, ndim=3)
-    check_shape("x", x, (None, None, D), f"(N, T, D) with D={D}")
+    x = as_shaped_float_array("x", x, (None, None, D), f"(N, T, D) with D={D}")
     N, T, _ = x.shape
     check_nonempty("x", x, axis=1)
     h0, c0 = _check_hidden("h0", h0, N, H), _check_hidden("c0", c0, N, H)
@@ -243,8 +239,7 @@ def lstm_backward(dh, cache):
     dW_xh, dW_hh, db_h : ndarray of shape (D, 4H), (H, 4H), (4H,)
     """
     N, T, H = _check_cache(cache, "lstm_forward")
-    dh = as_float_array("dh", dh, ndim=3)
-    check_shape("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
+    dh = as_shaped_float_array("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
     projection_cache, recurrence_cache, _ = cache
     dxw, (dh0, dc0), grads = recurrence_backward(dh.transpose(1, 0, 2), recurrence_cache)  # time-major
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)  # (L9): backward of the projection

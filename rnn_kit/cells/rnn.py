@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_nonlinearity, check_shape
+from .._checks import as_float_array, as_shaped_float_array, check_nonempty, check_nonlinearity
 from ..layers import temporal_affine_backward, temporal_affine_forward
 from ..workspace import scratch
 from .init import orthogonal
@@ -67,8 +67,7 @@ def zero_state(N: int, H: int, dtype) -> np.ndarray:
 
 def check_state(name: str, state, N: int, H: int, dtype) -> np.ndarray:
     """A user-supplied initial state: finite floats of shape (N, H), cast to ``dtype``."""
-    state = as_float_array(name, state, ndim=2)
-    check_shape(name, state, (N, H), f"(N, H) = ({N}, {H})")
+    state = as_shaped_float_array(name, state, (N, H), f"(N, H) = ({N}, {H})")
     return state.astype(dtype, copy=False)
 
 
@@ -128,10 +127,8 @@ def recurrence_backward(dh, cache):
 def _check_params(W_xh, W_hh, b_h):
     W_xh = as_float_array("W_xh", W_xh, ndim=2)
     D, H = W_xh.shape
-    W_hh = as_float_array("W_hh", W_hh, ndim=2)
-    check_shape("W_hh", W_hh, (H, H), f"(H, H) = ({H}, {H}) to match W_xh of shape {W_xh.shape}")
-    b_h = as_float_array("b_h", b_h, ndim=1)
-    check_shape("b_h", b_h, (H,), f"(H,) = ({H},) to match W_xh of shape {W_xh.shape}")
+    W_hh = as_shaped_float_array("W_hh", W_hh, (H, H), f"(H, H) = ({H}, {H}) to match W_xh of shape {W_xh.shape}")
+    b_h = as_shaped_float_array("b_h", b_h, (H,), f"(H,) = ({H},) to match W_xh of shape {W_xh.shape}")
     return W_xh, W_hh, b_h
 
 
@@ -167,12 +164,10 @@ def rnn_forward(x, h0, W_xh, W_hh, b_h, *, nonlinearity: str = "tanh"):
     check_nonlinearity(nonlinearity)
     W_xh, W_hh, b_h = _check_params(W_xh, W_hh, b_h)
     D, H = W_xh.shape
-    x = as_float_array("x", x, ndim=3)
-    check_shape("x", x, (None, None, D), f"(N, T, D) with D={D}")
+    x = as_shaped_float_array("x", x, (None, None, D), f"(N, T, D) with D={D}")
     N, T, _ = x.shape
     check_nonempty("x", x, axis=1)
-    h0 = as_float_array("h0", h0, ndim=2)
-    check_shape("h0", h0, (N, H), f"(N, H) = ({N}, {H})")
+    h0 = as_shaped_float_array("h0", h0, (N, H), f"(N, H) = ({N}, {H})")
     xw, projection_cache = temporal_affine_forward(x.transpose(1, 0, 2), W_xh, b_h)  # time-major (T, N, H)
     h, _, recurrence_cache = recurrence_forward(xw, h0, {"W_hh": W_hh}, nonlinearity=nonlinearity)
     return h.transpose(1, 0, 2), (projection_cache, recurrence_cache)  # (N, T, H), a view
@@ -211,8 +206,7 @@ def rnn_backward(dh, cache):
     ``h_t`` is ``dh[:, t]`` plus ``dh_prev`` carried back from step t+1.
     """
     N, T, H = _check_cache(cache, "rnn_forward")
-    dh = as_float_array("dh", dh, ndim=3)
-    check_shape("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
+    dh = as_shaped_float_array("dh", dh, (N, T, H), f"(N, T, H) = ({N}, {T}, {H})")
     projection_cache, recurrence_cache = cache
     dxw, dh0, grads = recurrence_backward(dh.transpose(1, 0, 2), recurrence_cache)  # time-major
     dx, dW_xh, db_h = temporal_affine_backward(dxw, projection_cache)  # (B2), (B3) summed over steps
