@@ -4,11 +4,12 @@
 
 Each benchmark runs in a fresh process with the test suite's environment (one BLAS/OpenMP
 thread, offline: ``tasks.run_env()``): ``bench_step.py``, ``bench_lstm.py`` (when present),
-``bench_charlm.py``, ``sweep_charlm.py --seeds 3`` and ``sweep_time_series.py --quick``. Then every
+``bench_charlm.py``, ``sweep_charlm.py --seeds 3``, ``sweep_surnames.py --seeds 3`` and
+``sweep_time_series.py --quick``. Then every
 notebook is executed top to bottom in a fresh kernel, from an in-memory copy (nothing is written,
 no figure either), and timed. The results file holds a summary table (speed ratios, share of the
 matmul peak, quality figures, notebook run times, each with its goal) followed by each benchmark's
-own output. About 6 minutes on an idle 2-core machine; the load average is recorded, since other
+own output. About 7 minutes on an idle 2-core machine; the load average is recorded, since other
 programs running at the same time slow every wall-clock figure.
 """
 
@@ -74,7 +75,7 @@ def ok(flag: bool) -> str:
     return "met" if flag else "**missed**"
 
 
-def summary_rows(step, lstm_text, charlm, sweep, notebooks):
+def summary_rows(step, lstm_text, charlm, sweep, notebooks, surnames=None):
     rows = []
     if step:
         for case, r in step.items():
@@ -113,6 +114,19 @@ def summary_rows(step, lstm_text, charlm, sweep, notebooks):
         for name, values in bits.items():
             rows.append(("quality", f"sweep_charlm: {name}, validation bits/char after {sweep['steps']} steps",
                          f"{np.mean(values):.3f} ± {np.std(values):.3f} ({sweep['seeds']} seeds)", ""))
+    if surnames:
+        nb = surnames["naive_bayes"]
+        rows.append(("quality", "sweep_surnames: n-gram naive Bayes (notebook 7's), validation / test accuracy",
+                     f"{nb['validation']:.3f} / {nb['test']:.3f}", ""))
+        for name, r in surnames["models"].items():
+            val, (d, low, high) = r["accuracy"]["validation"], r["ensemble_minus_nb"]["validation"]
+            ahead = sum(v > nb["validation"] for v in val)
+            rows.append(("quality", f"sweep_surnames: {name}, validation accuracy over seeds; the ensemble of the "
+                         "seeds (validation / test) and its lead over naive Bayes on validation (95% paired bootstrap)",
+                         f"{sum(val) / len(val):.3f} (best {max(val):.3f}, {surnames['seeds']} seeds); ensemble "
+                         f"{r['ensemble']['validation']:.3f} / {r['ensemble']['test']:.3f}, "
+                         f"{d:+.3f} ({low:+.3f} to {high:+.3f})",
+                         f"#12, ahead of naive Bayes on validation: {ok(ahead > 0)} ({ahead} of {len(val)} seeds)"))
     for name, seconds in notebooks.items():
         if isinstance(seconds, str):
             rows.append(("notebook", f"{name} run time", seconds, f"≤ {NOTEBOOK_SECONDS} s: **missed**"))
@@ -140,6 +154,8 @@ def main(argv=None) -> int:
     sections.append(("bench_charlm.py", text))
     code, text, sweep = run_script("sweep_charlm.py", "--seeds", "3")
     sections.append(("sweep_charlm.py --seeds 3", text))
+    code, text, surnames = run_script("sweep_surnames.py", "--seeds", "3")
+    sections.append(("sweep_surnames.py --seeds 3", text))
     code, text, _ = run_script("sweep_time_series.py", "--quick", json_out=False)
     sections.append(("sweep_time_series.py --quick", text))
     notebooks = {} if args.no_notebooks else time_notebooks(sorted((ROOT / "notebooks").glob("*.ipynb")))
@@ -157,7 +173,7 @@ def main(argv=None) -> int:
         "| kind | figure | value | goal |",
         "|---|---|---|---|",
         *(f"| {kind} | {figure} | {value} | {goal} |" for kind, figure, value, goal in
-          summary_rows(step, lstm_text, charlm, sweep, notebooks)),
+          summary_rows(step, lstm_text, charlm, sweep, notebooks, surnames)),
     ]
     for title, text in sections:
         lines += ["", f"## {title}", "", "```", text.strip(), "```"]
