@@ -3,14 +3,14 @@
 The settings of notebooks/07_classification.ipynb: the bundled surnames, the same stratified
 80/10/10 split (seed 0), the vocabulary of the training names, and naive Bayes on character
 n-grams with its order (1-4) and smoothing (0.3 or 1.0) chosen on validation. Against it, over
-seeds (model initialisation and batch order):
+seeds (initial weights, batch order and the letters character dropout hides):
 
 - **biLSTM 128 (notebook 7's chosen model)**: embedding 64, one bidirectional LSTM layer of 128
   units, character dropout 0.3, label smoothing 0.1, 15 epochs at Adam 5e-3, best epoch restored.
 - **biLSTM 64 + n-grams**: the same kind of network, 64 units, whose input at each character is
   the sum of four embeddings: the character, and the 2-, 3- and 4-gram that end there (``^``
-  pads the start, as in naive Bayes); one more step, an end-of-name token, lets the forward
-  direction read the n-grams that end the name (``en$``, ``nen$``). n-grams seen fewer than
+  marks the start, as in naive Bayes); one more step, an end-of-name token, lets the forward
+  direction read the n-grams that end the name (``en$``, ``nen$``). n-grams that occur fewer than
   twice in the training names share one "unknown" row. Character dropout 0.5 (a dropped position
   loses its n-grams too), weight decay 0.1, label smoothing 0.1. It gives the network the
   clues naive Bayes counts, and lets it weigh them in order.
@@ -44,7 +44,7 @@ from rnn_kit.torch.classify import evaluate_classifier, fit_classifier, make_seq
 from rnn_kit.torch.models import SequenceModel  # noqa: E402
 
 SPLIT_SEED, EPOCHS, BATCH, UNK = 0, 15, 128, 1  # UNK: the id of <unk> in text_vocabulary
-ORDERS, MIN_COUNT = (2, 3, 4), 2  # the n-grams the second model reads, and how often one must occur in training
+ORDERS, MIN_COUNT = (2, 3, 4), 2  # the n-grams the second model reads; how often one must occur in training
 
 
 def load():
@@ -70,7 +70,7 @@ def naive_bayes(texts, y):
 
 
 def grams(text, n):
-    """The n-gram ending at each character of ``text`` (``^`` pads the start)."""
+    """The n-gram ending at each character of ``text``; ``^`` fills the n - 1 places before the start."""
     padded = "^" * (n - 1) + text
     return [padded[i : i + n] for i in range(len(text))]
 
@@ -81,7 +81,7 @@ class NgramInputs:
     Packing (a mixed-radix number) lets ``make_sequence_loader`` pad the steps like plain character
     ids and ``fit_classifier``'s character dropout hide a whole step: a dropped step becomes id 1,
     which unpacks to ``<unk>`` with n-gram id 0, a zero embedding. Ids of each n-gram table: 0 for
-    none, 1 for an n-gram seen fewer than ``MIN_COUNT`` times in training, then the rest.
+    none, 1 for an n-gram that occurs fewer than ``MIN_COUNT`` times in the training names, then the rest.
     """
 
     def __init__(self, train_texts, vocab):
