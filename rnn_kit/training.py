@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_int_array, check_positive
+from ._checks import as_int_array, check_bool, check_positive
 from .data.text import stream_batches
 from .losses import log_softmax
 from .optim import SGD, Adagrad, Adam, clip_grad_norm
@@ -148,20 +148,25 @@ def fit_stream(model, ids, *, steps: int, batch_size: int, seq_len: int, lr: flo
     return losses
 
 
-def evaluate_stream(model, ids, *, batch_size: int = 1, seq_len: int = 100) -> float:
-    """Mean cross-entropy (nats per predicted id) of ``model`` over a whole stream, state carried.
+def evaluate_stream(model, ids, *, batch_size: int = 1, seq_len: int = 100, carry_state: bool = True) -> float:
+    """Mean cross-entropy (nats per predicted id) of ``model`` over a whole stream.
 
-    Every id after the first of each of the ``batch_size`` parallel streams is predicted once,
-    with all of its stream's earlier ids as context. Divide by ``ln 2`` for bits per character.
+    Every id after the first of each of the ``batch_size`` parallel streams is predicted once.
+    With ``carry_state`` (the default) the state runs on from chunk to chunk, so each id has all
+    of its stream's earlier ids as context and ``seq_len`` changes nothing but speed. With
+    ``carry_state=False`` every chunk of ``seq_len`` ids starts from zeros, as in training with
+    ``fit_stream(..., carry_state=False)``: a model scored the way it was trained. Divide by
+    ``ln 2`` for bits per character.
 
     Notes
     -----
     Taught in ``notebooks/04_text_generation.ipynb``.
     """
     ids = as_int_array("ids", ids, 0, model.output_size, ndim=1)
+    carry_state = check_bool("carry_state", carry_state)
     total, count, state = 0.0, 0, None
     for x, y in stream_batches(ids, batch_size, seq_len):
-        logits, state = model.run(x, state)  # (N, T, V)
+        logits, state = model.run(x, state if carry_state else None)  # (N, T, V)
         log_p = log_softmax(logits.astype(np.float64))  # (N, T, V)
         total -= np.take_along_axis(log_p, y[..., None], axis=-1).sum()
         count += y.size

@@ -57,6 +57,22 @@ def test_evaluate_stream_is_the_mean_cross_entropy_of_every_prediction(rng):
         assert abs(evaluate_stream(model, ids, batch_size=1, seq_len=seq_len) - by_hand) < 1e-12
 
 
+def test_evaluate_stream_without_carry_scores_every_chunk_from_zeros(rng):
+    model = RNNModel(3, 5, 4, vocab_size=4, rng=0)
+    ids = rng.integers(0, 4, 41)
+    by_hand = []
+    for start in range(0, 40, 8):  # chunks of 8 inputs, each read alone from a zero state
+        logits, _ = model.forward(ids[None, start : start + 8])
+        p = np.exp(logits[0] - logits[0].max(-1, keepdims=True))
+        p /= p.sum(-1, keepdims=True)
+        by_hand.extend(-np.log(p[np.arange(len(p)), ids[start + 1 : start + 9]]))
+    reset = evaluate_stream(model, ids, batch_size=1, seq_len=8, carry_state=False)
+    assert abs(reset - np.mean(by_hand)) < 1e-12
+    assert abs(reset - evaluate_stream(model, ids, batch_size=1, seq_len=8)) > 1e-6  # the carried state differs
+    with pytest.raises(TypeError, match="carry_state must be True or False, got str 'no'"):
+        evaluate_stream(model, ids, carry_state="no")
+
+
 def test_fit_stream_rejects_bad_arguments():
     model = RNNModel(3, 4, 3, vocab_size=3, head="last", rng=0)
     with pytest.raises(ValueError, match="truncated BPTT needs a model with head='every'"):
