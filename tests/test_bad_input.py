@@ -600,7 +600,7 @@ def test_zz_report(capsys, request):
     if config.getoption("keyword") or config.getoption("markexpr") or any("::" in a for a in config.args):
         pytest.skip("a selection of tests ran: the tally needs the whole module")
     others = {item.name for item in request.session.items
-              if item.module is request.module and item.name != request.node.name}
+              if getattr(item, "module", None) is request.module and item.name != request.node.name}  # nbval cells have none
     if not others <= RAN:
         pytest.skip(f"{len(others - RAN)} of this module's {len(others)} other tests did not run before this one "
                     "in this process; the tally needs them all (run the whole file, or xdist with --dist loadfile)")
