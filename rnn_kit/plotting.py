@@ -44,8 +44,8 @@ def plot_losses(history: dict, ax=None, *, title: str | None = None, logy: bool 
         Entry i of each sequence is drawn at x = i + 1 (the step or epoch after which it was measured).
     logy : bool
         A log y axis when the values span more than a factor of 10 (labelled at 1, 2 and 5 times
-        each power of ten); over a narrower range a log axis would show one or two labels, so the
-        axis stays linear.
+        each power of ten, and " (log scale)" added to ``ylabel``); over a narrower range a log
+        axis would show one or two labels, so the axis stays linear.
     xlabel, ylabel : str
         Axis labels; say what the loss is and in which units (e.g. "cross-entropy (nats)").
     floor : float, optional
@@ -68,11 +68,12 @@ def plot_losses(history: dict, ax=None, *, title: str | None = None, logy: bool 
         ax.axvline(mark, color="k", ls="--", lw=1, label=mark_label)
     extra = [floor] if floor is not None else []
     every_value = np.concatenate([np.ravel(v) for v in history.values()] + [list((floors or {}).values()) + extra])
-    if logy and every_value.min() > 0 and every_value.max() > 10 * every_value.min():
+    log_axis = bool(logy and every_value.min() > 0 and every_value.max() > 10 * every_value.min())
+    if log_axis:
         ax.set_yscale("log")
         _readable_log_axis(ax.yaxis, every_value.min(), every_value.max())
     ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(f"{ylabel} (log scale)" if log_axis else ylabel)
     if title:
         ax.set_title(title)
     if len(history) + (floor is not None) + len(floors or {}) + (mark is not None) > 1:
