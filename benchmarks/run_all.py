@@ -5,12 +5,12 @@
 Each benchmark runs in a fresh process with the test suite's environment (one BLAS/OpenMP
 thread, offline: ``tasks.run_env()``): ``bench_step.py``, ``bench_lstm.py`` (when present),
 ``bench_charlm.py``, ``sweep_charlm.py --seeds 3``, ``sweep_surnames.py --seeds 3`` and
-``sweep_time_series.py --quick``. Then every
-notebook is executed top to bottom in a fresh kernel, from an in-memory copy (nothing is written,
-no figure either), and timed. The results file holds a summary table (speed ratios, share of the
-matmul peak, quality figures, notebook run times, each with its goal) followed by each benchmark's
-own output. About 7 minutes on an idle 2-core machine; the load average is recorded, since other
-programs running at the same time slow every wall-clock figure.
+``sweep_time_series.py --quick``. Then every notebook is executed top to bottom in a fresh kernel,
+from an in-memory copy (nothing is written, no figure either), and timed. The results file holds a
+summary table (speed ratios, share of the matmul peak, quality figures, notebook run times, each
+with its goal) followed by each benchmark's own output. About 7 minutes on an idle 2-core machine;
+the load average is recorded, since other programs running at the same time slow every wall-clock
+figure.
 """
 
 from __future__ import annotations

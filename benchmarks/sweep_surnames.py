@@ -40,7 +40,7 @@ from torch import nn  # noqa: E402
 from rnn_kit.classify import accuracy, paired_bootstrap  # noqa: E402
 from rnn_kit.data import encode_labels, load_surnames, stratified_split, text_vocabulary  # noqa: E402
 from rnn_kit.data.ngram_classifier import NgramNaiveBayes  # noqa: E402
-from rnn_kit.torch.classify import evaluate_classifier, fit_classifier, make_sequence_loader, predict_proba  # noqa: E402
+from rnn_kit.torch.classify import fit_classifier, make_sequence_loader, predict_proba  # noqa: E402
 from rnn_kit.torch.models import SequenceModel  # noqa: E402
 
 SPLIT_SEED, EPOCHS, BATCH, UNK = 0, 15, 128, 1  # UNK: the id of <unk> in text_vocabulary
@@ -127,8 +127,7 @@ def train(model, sequences, y, seed, **options):
     loaders = {p: make_sequence_loader(sequences[p], y[p], batch_size=1024) for p in ("validation", "test")}
     train_loader = make_sequence_loader(sequences["train"], y["train"], batch_size=BATCH, shuffle=True, bucket=True,
                                         seed=seed)
-    history = fit_classifier(model, train_loader, loaders["validation"], epochs=EPOCHS, unk_id=UNK, **options)
-    assert evaluate_classifier(model, loaders["validation"])["loss"] == history["best_val_loss"]  # restored
+    fit_classifier(model, train_loader, loaders["validation"], epochs=EPOCHS, unk_id=UNK, **options)  # best epoch kept
     return {p: predict_proba(model, loaders[p]) for p in ("validation", "test")}
 
 
@@ -164,9 +163,9 @@ def main():
             torch.manual_seed(seed)
             proba.append(train(make(), sequences, y, seed, **options))
         acc = {p: np.array([accuracy(y[p], pr[p].argmax(1)) for pr in proba]) for p in ("validation", "test")}
-        ensemble = {p: accuracy(y[p], np.mean([pr[p] for pr in proba], axis=0).argmax(1)) for p in acc}
-        gaps = {p: paired_bootstrap(y[p], np.mean([pr[p] for pr in proba], axis=0).argmax(1), nb[p], rng=0)
-                for p in acc}
+        votes = {p: np.mean([pr[p] for pr in proba], axis=0).argmax(1) for p in acc}  # the ensemble's answers
+        ensemble = {p: accuracy(y[p], votes[p]) for p in acc}
+        gaps = {p: paired_bootstrap(y[p], votes[p], nb[p], rng=0) for p in acc}
         val, test = acc["validation"], acc["test"]
         cells = [name, ", ".join(f"{a:.3f}" for a in val), f"{val.mean():.3f} ± {val.std():.3f}",
                  f"{int((val > nb_acc['validation']).sum())} of {args.seeds}", f"{test.mean():.3f} ± {test.std():.3f}",
